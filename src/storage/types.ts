@@ -1,0 +1,185 @@
+/**
+ * The storage contract. Every algorithm and every process goes through it; nothing about a sweep lives only
+ * in process memory, so any agent (or a resumed controller) can pick up where another stopped.
+ *
+ * Asynchronous on purpose: SQLite answers synchronously, but a PostgreSQL backend cannot.
+ */
+import type { FlatParams } from "../space/types.js";
+
+export type SweepStatus = "running" | "paused" | "finished" | "stopped" | "failed";
+
+export type TrialStatus = "queued" | "running" | "completed" | "pruned" | "failed" | "interrupted";
+
+/** Statuses a trial never leaves on its own. `interrupted` can be re-queued by a resume. */
+export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ["completed", "pruned", "failed"];
+
+export interface SweepRecord {
+  readonly id: string;
+  readonly name: string | null;
+  /** The sweep file exactly as written (YAML or JSON text). */
+  readonly configRaw: string;
+  /** The validated config with defaults filled in (plain JSON). */
+  readonly config: unknown;
+  readonly status: SweepStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TrialRecord {
+  /** Unique in the storage. */
+  readonly id: number;
+  readonly sweepId: string;
+  /** 0, 1, 2 … per sweep, in creation order; never reused. */
+  readonly number: number;
+  readonly status: TrialStatus;
+  readonly params: FlatParams;
+  /** Sampler bookkeeping (e.g. `gridIndex`) and anything a caller attaches. */
+  readonly meta: Record<string, unknown>;
+  /** Objective value once the trial has one. */
+  readonly value: number | null;
+  /** 1 for the first run; incremented each time the trial is re-queued (retry, resume). */
+  readonly attempt: number;
+  readonly worker: string | null;
+  /** GPU ids the trial was pinned to, as put in CUDA_VISIBLE_DEVICES ("" for CPU). */
+  readonly gpus: string | null;
+  readonly pid: number | null;
+  /** Process start time as the OS reports it, so a stale pid is never mistaken for our process. */
+  readonly pidStartTime: string | null;
+  readonly logPath: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly error: string | null;
+  readonly pruneStep: number | null;
+  readonly pruneReason: string | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly heartbeatAt: string | null;
+}
+
+export interface IntermediateRecord {
+  readonly trialId: number;
+  readonly attempt: number;
+  readonly step: number;
+  readonly name: string;
+  readonly value: number;
+  readonly createdAt: string;
+}
+
+export interface EventRecord {
+  readonly id: number;
+  readonly sweepId: string;
+  readonly trialId: number | null;
+  readonly kind: string;
+  readonly data: unknown;
+  readonly createdAt: string;
+}
+
+export interface NewSweep {
+  /** Generated (8 lowercase base-36 characters, like W&B) when omitted. */
+  readonly id?: string;
+  readonly name?: string | null;
+  readonly configRaw: string;
+  readonly config: unknown;
+  readonly status?: SweepStatus;
+}
+
+/** What a sampler sees while the storage holds its write lock. */
+export interface ClaimContext {
+  readonly sweep: SweepRecord;
+  /** Every trial of the sweep, any status, ordered by number. */
+  readonly trials: readonly TrialRecord[];
+  /** Current-attempt intermediate values of `ClaimOptions.metricName` for those trials (empty if none asked). */
+  readonly intermediates: readonly IntermediateRecord[];
+  /** The number the new trial would get. */
+  readonly nextNumber: number;
+}
+
+export type Proposal =
+  | { readonly params: FlatParams; readonly meta?: Record<string, unknown> }
+  | { readonly stop: true; readonly reason: string };
+
+export interface ClaimOptions {
+  readonly worker: string;
+  /** Name of the metric whose intermediate values the proposer needs (TPE uses pruned trials' curves). */
+  readonly metricName?: string;
+  /** Hard cap on trials in the sweep (W&B `run_cap`), counted over all trials in storage, not per process. */
+  readonly maxTrials?: number;
+  /**
+   * Called, synchronously, under the storage's write lock, only when no queued trial is waiting.
+   * Must be a pure function of its argument (plus a seeded RNG) so that concurrent agents never propose
+   * from a stale view.
+   */
+  readonly propose: (ctx: ClaimContext) => Proposal;
+}
+
+export type ClaimResult =
+  | { readonly trial: TrialRecord; readonly fresh: boolean }
+  | { readonly stop: true; readonly reason: string };
+
+/** Fields a running trial may update while it runs. */
+export interface TrialPatch {
+  readonly worker?: string | null;
+  readonly gpus?: string | null;
+  readonly pid?: number | null;
+  readonly pidStartTime?: string | null;
+  readonly logPath?: string | null;
+  readonly heartbeatAt?: string | null;
+  readonly meta?: Record<string, unknown>;
+}
+
+export interface TrialOutcome {
+  readonly status: "completed" | "pruned" | "failed" | "interrupted";
+  readonly value?: number | null;
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  readonly error?: string | null;
+  readonly pruneStep?: number | null;
+  readonly pruneReason?: string | null;
+}
+
+export interface IntermediateQuery {
+  readonly sweepId?: string;
+  readonly trialId?: number;
+  readonly name?: string;
+}
+
+export interface Storage {
+  /** "sqlite", "memory", later "postgresql". */
+  readonly kind: string;
+  /** Where it lives (a file path, a URL, or ":memory:"), for messages. */
+  readonly location: string;
+
+  createSweep(input: NewSweep): Promise<SweepRecord>;
+  getSweep(id: string): Promise<SweepRecord | null>;
+  listSweeps(): Promise<SweepRecord[]>;
+  setSweepStatus(id: string, status: SweepStatus): Promise<void>;
+
+  /**
+   * Atomically hand `opts.worker` a trial: the oldest queued one if any, else a new one from
+   * `opts.propose`, else a stop. Two processes sharing one storage never get the same trial, and
+   * `maxTrials` holds exactly across processes.
+   */
+  claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult>;
+  /** Add a trial with given params in `queued` state (e.g. user-enqueued points). */
+  enqueueTrial(sweepId: string, params: FlatParams, meta?: Record<string, unknown>): Promise<TrialRecord>;
+  getTrial(id: number): Promise<TrialRecord | null>;
+  listTrials(sweepId: string, opts?: { readonly status?: readonly TrialStatus[] }): Promise<TrialRecord[]>;
+  updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord>;
+  /**
+   * Move a running trial to a final state. Returns null (and changes nothing) if the trial is not running,
+   * so two parties racing to finish a trial cannot overwrite each other.
+   */
+  finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null>;
+  /** Put an interrupted or failed trial back in the queue with the same params; attempt + 1. */
+  requeueTrial(id: number): Promise<TrialRecord>;
+
+  /** Store one step's metrics for the trial's current attempt (all in one transaction). */
+  addIntermediate(trialId: number, step: number, metrics: Readonly<Record<string, number>>): Promise<void>;
+  listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]>;
+
+  addEvent(sweepId: string, kind: string, data?: unknown, trialId?: number | null): Promise<void>;
+  listEvents(sweepId: string): Promise<EventRecord[]>;
+
+  close(): Promise<void>;
+}
