@@ -1,0 +1,19 @@
+export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./types.js";
+export { createRng, deriveSeed, randomSeed } from "./rng.js";
+export {
+  DISTRIBUTION_KINDS,
+  contains,
+  fromInternal,
+  internalBounds,
+  isDiscrete,
+  isNumeric,
+  isQuantized,
+  sample,
+  toInternal,
+  valueBounds,
+} from "./distributions.js";
+export type { Interval } from "./distributions.js";
+export { GridError, createGrid, gridIndexOf, gridPointAt, gridSize } from "./grid.js";
+export type { Grid } from "./grid.js";
+export { flattenConfig, paramsEqual, stableStringify, unflattenParams } from "./params.js";
+export { decimalsOf, quantize } from "./quantize.js";
