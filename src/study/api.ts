@@ -1,0 +1,78 @@
+/**
+ * The library's entry points: create or open a sweep from a config object, YAML/JSON text or a file, on a
+ * storage given as an object or a location string.
+ */
+import { loadSweepFile, parseSweepConfig } from "../config/index.js";
+import type { ResolvedSweep } from "../config/types.js";
+import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
+import type { Storage } from "../storage/types.js";
+import { optimize, type Objective, type OptimizeSummary } from "./optimize.js";
+import { Sweep, type SweepOptions } from "./sweep.js";
+
+export interface CreateSweepOptions extends SweepOptions {
+  /**
+   * The sweep: a W&B-style config object (as it would be written in YAML), YAML/JSON text, or an already
+   * resolved sweep. Exactly one of `config` and `file` is needed.
+   */
+  readonly config?: Record<string, unknown> | string | ResolvedSweep;
+  /** A sweep file to load instead of `config`. */
+  readonly file?: string;
+  /** A storage object, or a location (`storage/sweeps.db`, `:memory:`). Default: in-memory. */
+  readonly storage?: Storage | string;
+  /** Unknown keys become warnings instead of errors (as the W&B service treats them). */
+  readonly lenient?: boolean;
+}
+
+export interface LoadSweepOptions extends SweepOptions {
+  /** Default: `storage/sweeps.db`. */
+  readonly storage?: Storage | string;
+}
+
+/** Validate a sweep config and store it as a new sweep. Throws `ConfigError` listing every problem. */
+export async function createSweep(options: CreateSweepOptions): Promise<Sweep> {
+  const resolved = resolveConfig(options);
+  const storage = await toStorage(options.storage, ":memory:");
+  return Sweep.create(storage, resolved, options);
+}
+
+/** Open a stored sweep by id. */
+export async function loadSweep(id: string, options: LoadSweepOptions = {}): Promise<Sweep> {
+  const storage = await toStorage(options.storage, DEFAULT_STORAGE_PATH);
+  return Sweep.load(storage, id, options);
+}
+
+export interface AgentOptions extends LoadSweepOptions {
+  /** Trials to run before returning (wandb.agent's `count`). Default: until the sweep stops. */
+  readonly count?: number;
+  readonly worker?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Join a sweep and run `fn` on its trials, as `wandb.agent(sweep_id, function=fn, count=n)` does: any number
+ * of agents, in this or other processes sharing the storage, split the sweep's trials between them.
+ */
+export async function agent(sweep: string | Sweep, fn: Objective, options: AgentOptions = {}): Promise<OptimizeSummary> {
+  const target = typeof sweep === "string" ? await loadSweep(sweep, options) : sweep;
+  return optimize(target, fn, { trials: options.count, worker: options.worker, signal: options.signal });
+}
+
+function resolveConfig(options: CreateSweepOptions): ResolvedSweep {
+  const { config, file } = options;
+  if ((config === undefined) === (file === undefined)) {
+    throw new TypeError("createSweep needs exactly one of `config` and `file`");
+  }
+  if (file !== undefined) return loadSweepFile(file, { lenient: options.lenient });
+  if (typeof config === "string") return parseSweepConfig(config, { lenient: options.lenient });
+  if (isResolved(config)) return config;
+  return parseSweepConfig(JSON.stringify(config), { format: "json", lenient: options.lenient });
+}
+
+function isResolved(value: unknown): value is ResolvedSweep {
+  return typeof value === "object" && value !== null && "space" in value && "config" in value && "raw" in value;
+}
+
+async function toStorage(storage: Storage | string | undefined, fallback: string): Promise<Storage> {
+  if (storage === undefined) return openStorage(fallback);
+  return typeof storage === "string" ? openStorage(storage) : storage;
+}

@@ -1,0 +1,241 @@
+/**
+ * A sweep: the ask/tell core over a storage. Everything it knows lives in the storage, so any number of
+ * `Sweep` objects in any number of processes can work on one sweep, and a resumed sweep continues exactly.
+ */
+import { hostname } from "node:os";
+import type { MetricSpec, ResolvedSweep, SweepConfig } from "../config/types.js";
+import type { Pruner, PruneDecision } from "../pruners/types.js";
+import { noPruner } from "../pruners/types.js";
+import { createSampler } from "../samplers/index.js";
+import type { Sampler } from "../samplers/types.js";
+import { createRng, deriveSeed, randomSeed, unflattenParams } from "../space/index.js";
+import type { SearchSpace } from "../space/types.js";
+import type { Storage, TrialRecord } from "../storage/types.js";
+import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
+import type { AskOptions, TellResult, Trial } from "./types.js";
+import { curvesByTrial, toTrialViews } from "./views.js";
+
+/** What a sweep record's `config` column holds: the resolved config and the space derived from it. */
+interface StoredSweepConfig {
+  readonly format: 1;
+  readonly config: SweepConfig;
+  readonly space: SearchSpace;
+}
+
+export interface SweepOptions {
+  /** Replace the sampler chosen by `method` (e.g. a custom one from the library). */
+  readonly sampler?: Sampler;
+  /** The early-termination rule; default: none. */
+  readonly pruner?: Pruner;
+}
+
+export type NextResult = { readonly trial: Trial } | { readonly stop: string };
+
+/** Sweep statuses in which no new trial is handed out. */
+const CLOSED_STATUSES = new Set(["finished", "stopped", "failed"]);
+
+export function defaultWorkerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export class Sweep {
+  readonly sampler: Sampler;
+  readonly pruner: Pruner;
+
+  private constructor(
+    readonly storage: Storage,
+    readonly id: string,
+    readonly config: SweepConfig,
+    readonly space: SearchSpace,
+    options: SweepOptions,
+  ) {
+    this.sampler = options.sampler ?? createSampler(config.method, config.sweep.sampler);
+    this.pruner = options.pruner ?? noPruner;
+  }
+
+  /**
+   * Store a new sweep. A sweep without a seed gets a random one now, written into its stored config, so a
+   * resume (or another agent) continues the same random sequence.
+   */
+  static async create(storage: Storage, resolved: ResolvedSweep, options: SweepOptions = {}): Promise<Sweep> {
+    const seed = resolved.config.sweep.seed ?? randomSeed();
+    const config: SweepConfig = { ...resolved.config, sweep: { ...resolved.config.sweep, seed } };
+    const stored: StoredSweepConfig = { format: 1, config, space: resolved.space };
+    const record = await storage.createSweep({
+      name: config.name ?? null,
+      configRaw: resolved.raw,
+      config: stored,
+      status: "running",
+    });
+    await storage.addEvent(record.id, "sweep_created", { file: resolved.file ?? null, method: config.method, seed });
+    return new Sweep(storage, record.id, config, resolved.space, options);
+  }
+
+  /** Open a stored sweep. Throws when the id is unknown. */
+  static async load(storage: Storage, id: string, options: SweepOptions = {}): Promise<Sweep> {
+    const record = await storage.getSweep(id);
+    if (!record) throw new SweepNotFoundError(id, storage.location);
+    const stored = record.config as StoredSweepConfig;
+    if (stored?.format !== 1) throw new Error(`sweep '${id}' in ${storage.location} has a config format this version cannot read`);
+    return new Sweep(storage, id, stored.config, stored.space, options);
+  }
+
+  get seed(): number {
+    return this.config.sweep.seed ?? 0;
+  }
+
+  get metric(): MetricSpec | undefined {
+    return this.config.metric;
+  }
+
+  get objectiveMode(): ObjectiveMode {
+    return this.config.sweep.objective ?? "last";
+  }
+
+  /**
+   * Atomically claim the next trial: a queued one (retry, resume, enqueued by hand) first, else a new point
+   * from the sampler. The sampler runs under the storage's write lock with the full history, so agents in
+   * other processes never get the same trial or the same grid point.
+   */
+  async next(options: AskOptions = {}): Promise<NextResult> {
+    const record = await this.storage.getSweep(this.id);
+    if (!record) throw new SweepNotFoundError(this.id, this.storage.location);
+    if (CLOSED_STATUSES.has(record.status)) return { stop: `sweep is ${record.status}` };
+
+    const metricName = this.metric?.name;
+    const result = await this.storage.claimTrial(this.id, {
+      worker: options.worker ?? defaultWorkerName(),
+      metricName,
+      maxTrials: this.config.run_cap,
+      propose: (ctx) => {
+        const suggestion = this.sampler.suggest({
+          space: this.space,
+          goal: this.metric?.goal,
+          trials: toTrialViews(ctx.trials, curvesByTrial(ctx.intermediates, metricName)),
+          rng: createRng(deriveSeed(this.seed, ctx.nextNumber)),
+          trialNumber: ctx.nextNumber,
+        });
+        return "exhausted" in suggestion ? { stop: true, reason: suggestion.reason } : suggestion;
+      },
+    });
+    if ("stop" in result) return { stop: result.reason };
+    await this.storage.addEvent(
+      this.id,
+      result.fresh ? "trial_started" : "trial_restarted",
+      { number: result.trial.number, attempt: result.trial.attempt, worker: result.trial.worker },
+      result.trial.id,
+    );
+    return { trial: this.toTrial(result.trial) };
+  }
+
+  /** The next trial, or null when the sweep takes no more (run_cap, grid exhausted, sweep closed). */
+  async ask(options: AskOptions = {}): Promise<Trial | null> {
+    const result = await this.next(options);
+    return "trial" in result ? result.trial : null;
+  }
+
+  /** Record intermediate metrics of a running trial (one step, all metrics in one transaction). */
+  async report(trial: Trial | number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
+    if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+    await this.storage.addIntermediate(trialId(trial), step, metrics);
+  }
+
+  /** Ask the pruner, from stored history only, whether this trial should stop now. */
+  async shouldPrune(trial: Trial | number): Promise<PruneDecision> {
+    const metric = this.metric;
+    if (!metric || this.pruner === noPruner) return { prune: false };
+    const id = trialId(trial);
+    const [trials, intermediates] = await Promise.all([
+      this.storage.listTrials(this.id),
+      this.storage.listIntermediates({ sweepId: this.id, name: metric.name }),
+    ]);
+    const views = toTrialViews(trials, curvesByTrial(intermediates, metric.name));
+    const index = trials.findIndex((t) => t.id === id);
+    if (index < 0) throw new Error(`trial ${id} is not part of sweep ${this.id}`);
+    return this.pruner.decide({ goal: metric.goal, trial: views[index]!, trials: views });
+  }
+
+  /**
+   * Finish a trial. A bare number is a completed trial's objective; `{state: "completed"}` without a value
+   * takes the objective from the reported values of the sweep metric. Returns null when the trial was no
+   * longer running (someone else finished it first).
+   */
+  async tell(trial: Trial | number, result: TellResult): Promise<TrialRecord | null> {
+    const id = trialId(trial);
+    const outcome = typeof result === "number" ? { state: "completed" as const, value: result } : result;
+    let finished: TrialRecord | null;
+    if (outcome.state === "completed") {
+      const value = outcome.value ?? (await this.objectiveFromStorage(id));
+      finished = await this.storage.finishTrial(id, { status: "completed", value });
+    } else {
+      finished = await this.storage.finishTrial(id, {
+        status: outcome.state,
+        value: outcome.value ?? (outcome.state === "pruned" ? await this.objectiveFromStorage(id) : null),
+        error: outcome.error ?? null,
+        exitCode: outcome.exitCode ?? null,
+        signal: outcome.signal ?? null,
+        pruneStep: outcome.pruneStep ?? null,
+        pruneReason: outcome.pruneReason ?? null,
+      });
+    }
+    if (finished) {
+      await this.storage.addEvent(
+        this.id,
+        `trial_${finished.status}`,
+        { number: finished.number, value: finished.value, error: finished.error },
+        id,
+      );
+    }
+    return finished;
+  }
+
+  /** Every trial of the sweep, by number. */
+  trials(): Promise<TrialRecord[]> {
+    return this.storage.listTrials(this.id);
+  }
+
+  /** The completed trial with the best objective, or null (no metric, or nothing completed yet). */
+  async bestTrial(): Promise<TrialRecord | null> {
+    const goal = this.metric?.goal;
+    if (!goal) return null;
+    let best: TrialRecord | null = null;
+    for (const t of await this.storage.listTrials(this.id, { status: ["completed"] })) {
+      if (t.value === null || !Number.isFinite(t.value)) continue;
+      if (best === null || isBetter(goal, t.value, best.value!)) best = t;
+    }
+    return best;
+  }
+
+  /** The `Trial` view of a stored trial record (params as nested config too). */
+  toTrial(record: TrialRecord): Trial {
+    return {
+      id: record.id,
+      sweepId: record.sweepId,
+      number: record.number,
+      attempt: record.attempt,
+      params: record.params,
+      config: unflattenParams(this.space, record.params),
+    };
+  }
+
+  private async objectiveFromStorage(id: number): Promise<number | null> {
+    const metric = this.metric;
+    if (!metric) return null;
+    const rows = await this.storage.listIntermediates({ trialId: id, name: metric.name });
+    return objectiveFromReports(rows, this.objectiveMode, metric.goal);
+  }
+}
+
+export class SweepNotFoundError extends Error {
+  constructor(
+    readonly sweepId: string,
+    readonly location: string,
+  ) {
+    super(`no sweep '${sweepId}' in ${location}`);
+    this.name = "SweepNotFoundError";
+  }
+}
+
+function trialId(trial: Trial | number): number {
+  return typeof trial === "number" ? trial : trial.id;
+}
