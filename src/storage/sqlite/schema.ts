@@ -1,0 +1,137 @@
+/**
+ * The SQLite schema as an ordered list of migrations. The version lives in the file header
+ * (`PRAGMA user_version`): 0 for a new file, N after migration N. Opening a database applies every missing
+ * migration in one IMMEDIATE transaction, so a crash mid-migration leaves the old version intact, and two
+ * processes opening the same new file at once migrate it exactly once (the second waits for the write lock,
+ * then re-reads the version and finds nothing to do).
+ *
+ * Rules for adding a migration: append, never edit a released one; it must run inside a transaction (no
+ * VACUUM, no journal_mode changes); rebuild a table (create new, copy, drop, rename) when SQLite's ALTER
+ * TABLE cannot express the change.
+ */
+import type Database from "better-sqlite3";
+import { StorageError } from "../errors.js";
+
+export interface Migration {
+  /** What the migration does, for `docs/storage.md` and error messages. */
+  readonly description: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+/*
+ * Real values (trials.value, intermediate_values.value) hold finite numbers and ±Infinity as REAL. NaN, which
+ * SQLite would turn into NULL, is stored as the TEXT 'NaN' — the CHECK constraints admit nothing else.
+ */
+const VERSION_1 = `
+CREATE TABLE sweeps (
+  id           TEXT PRIMARY KEY,
+  name         TEXT,
+  config_raw   TEXT NOT NULL,
+  config_json  TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'paused', 'finished', 'stopped', 'failed')),
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+);
+
+CREATE TABLE trials (
+  id             INTEGER PRIMARY KEY,
+  sweep_id       TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+  number         INTEGER NOT NULL CHECK (number >= 0),
+  status         TEXT NOT NULL
+                   CHECK (status IN ('queued', 'running', 'completed', 'pruned', 'failed', 'interrupted')),
+  params_json    TEXT NOT NULL,
+  meta_json      TEXT NOT NULL,
+  value          REAL CHECK (value IS NULL OR typeof(value) = 'real' OR value = 'NaN'),
+  attempt        INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+  worker         TEXT,
+  gpus           TEXT,
+  pid            INTEGER,
+  pid_start_time TEXT,
+  log_path       TEXT,
+  exit_code      INTEGER,
+  signal         TEXT,
+  error          TEXT,
+  prune_step     INTEGER,
+  prune_reason   TEXT,
+  created_at     TEXT NOT NULL,
+  started_at     TEXT,
+  finished_at    TEXT,
+  heartbeat_at   TEXT,
+  UNIQUE (sweep_id, number)
+);
+CREATE INDEX trials_by_sweep_status ON trials (sweep_id, status);
+
+CREATE TABLE intermediate_values (
+  trial_id   INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+  attempt    INTEGER NOT NULL,
+  step       INTEGER NOT NULL CHECK (step >= 0),
+  name       TEXT NOT NULL,
+  value      REAL NOT NULL CHECK (typeof(value) = 'real' OR value = 'NaN'),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (trial_id, attempt, step, name)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  sweep_id   TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+  trial_id   INTEGER REFERENCES trials (id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL,
+  data_json  TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX events_by_sweep ON events (sweep_id, id);
+CREATE INDEX events_by_trial ON events (trial_id) WHERE trial_id IS NOT NULL;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    description: "sweeps, trials, intermediate_values and events tables",
+    up: (db) => db.exec(VERSION_1),
+  },
+];
+
+/** The schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function userVersion(db: Database.Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** Tables a database has that SQLite did not create itself. */
+function userTables(db: Database.Database): string[] {
+  const query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+  return db.prepare(query).pluck().all() as string[];
+}
+
+/**
+ * Bring the database at `location` to SCHEMA_VERSION. Refuses a database written by a newer version of this
+ * code (its meaning of the tables may differ) and a version-0 file that already has tables (not ours).
+ * Returns the version the file had before.
+ */
+export function migrate(db: Database.Database, location: string): number {
+  const run = db.transaction((): number => {
+    const found = userVersion(db);
+    if (found > SCHEMA_VERSION) {
+      throw new StorageError(
+        `${location} has schema version ${found}, but this version of sweep only knows up to ${SCHEMA_VERSION}; ` +
+          "upgrade sweep to open it (refusing, so the file is not damaged)",
+      );
+    }
+    if (found === 0) {
+      const tables = userTables(db);
+      if (tables.length > 0) {
+        throw new StorageError(
+          `${location} is an SQLite database but not a sweep storage (it has tables ${tables.join(", ")} and no ` +
+            "sweep schema version); pass another path",
+        );
+      }
+    }
+    for (let version = found + 1; version <= SCHEMA_VERSION; version++) {
+      MIGRATIONS[version - 1]!.up(db);
+    }
+    // PRAGMA cannot take a bound parameter; the value is our own integer.
+    if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return found;
+  });
+  return run.immediate();
+}

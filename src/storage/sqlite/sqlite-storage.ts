@@ -1,0 +1,402 @@
+/**
+ * Storage in one SQLite file, shared safely by any number of processes on one machine.
+ *
+ * Concurrency model (see docs/storage.md): WAL journal so readers never block the writer; every write is one
+ * transaction started with BEGIN IMMEDIATE so it takes the write lock before reading what it will change;
+ * a busy timeout so a process waits for the lock instead of failing; and a bounded retry for the SQLITE_BUSY
+ * that can still slip through. claimTrial runs the sampler's `propose` inside that transaction, so no two
+ * processes ever propose from the same view of the trials.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { StorageError, noSweepError, noTrialError } from "../errors.js";
+import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "../ids.js";
+import { decodeJson, encodeJson, encodeJsonObject } from "../json.js";
+import type {
+  ClaimOptions,
+  ClaimResult,
+  EventRecord,
+  IntermediateQuery,
+  IntermediateRecord,
+  NewSweep,
+  Storage,
+  SweepRecord,
+  SweepStatus,
+  TrialOutcome,
+  TrialPatch,
+  TrialRecord,
+  TrialStatus,
+} from "../types.js";
+import type { FlatParams } from "../../space/types.js";
+import {
+  REQUEUEABLE_STATUSES,
+  assertClaimOptions,
+  assertMetrics,
+  assertOutcome,
+  assertPatch,
+  assertStep,
+  assertSweepId,
+  assertSweepStatus,
+  assertTrialId,
+  assertTrialStatuses,
+  checkProposal,
+} from "../validate.js";
+import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
+import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
+import { migrate } from "./schema.js";
+import { prepareStatements, type Statements } from "./statements.js";
+import { toSqlReal } from "./values.js";
+
+export interface SqliteStorageOptions {
+  /** How long one statement waits for another process's lock before SQLite reports busy. Default 10 s. */
+  readonly busyTimeoutMs?: number;
+  /** What to do when SQLITE_BUSY still comes back. Default: 6 retries from 25 ms, doubling. */
+  readonly busyRetry?: BusyRetryPolicy;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+interface Connection {
+  readonly db: Database.Database;
+  readonly statements: Statements;
+  readonly journalMode: string;
+}
+
+/** Open, configure and migrate the file; closes the handle again if any step fails. */
+function connect(path: string, busyTimeoutMs: number): Connection {
+  let db: Database.Database;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (err) {
+    throw new StorageError(`cannot open SQLite storage ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const journalMode = db.pragma("journal_mode = WAL", { simple: true }) as string;
+    // NORMAL is durable against process crashes in WAL mode; only an OS crash can lose the last commits.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, path);
+    return { db, statements: prepareStatements(db), journalMode };
+  } catch (err) {
+    db.close();
+    if ((err as { code?: unknown }).code === "SQLITE_NOTADB") {
+      throw new StorageError(`${path} is not an SQLite database (${(err as Error).message})`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export class SqliteStorage implements Storage {
+  readonly kind = "sqlite";
+  /** The database file, as given. */
+  readonly location: string;
+  /** The journal mode SQLite reports: "wal" for a file (anything else means the file system refused WAL). */
+  readonly journalMode: string;
+  private connection: Connection | null;
+  private readonly busyRetry: BusyRetryPolicy;
+
+  private constructor(location: string, connection: Connection, busyRetry: BusyRetryPolicy) {
+    this.location = location;
+    this.connection = connection;
+    this.journalMode = connection.journalMode;
+    this.busyRetry = busyRetry;
+  }
+
+  /** Open (creating file and parent folders if needed) and migrate the database at `path`. */
+  static async open(path: string, options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new StorageError(`busyTimeoutMs ${String(busyTimeoutMs)} is not valid: expected an integer >= 0`);
+    }
+    const busyRetry = options.busyRetry ?? DEFAULT_BUSY_RETRY;
+    const connection = await withBusyRetry(() => connect(path, busyTimeoutMs), path, busyRetry);
+    return new SqliteStorage(path, connection, busyRetry);
+  }
+
+  private get open(): Connection {
+    if (this.connection === null) throw new StorageError(`SQLite storage ${this.location} is closed`);
+    return this.connection;
+  }
+
+  /** Run one whole transaction (or single statement), re-running it if another process keeps the lock. */
+  private run<T>(operation: (s: Statements, db: Database.Database) => T): Promise<T> {
+    return withBusyRetry(
+      () => {
+        const { statements, db } = this.open;
+        return operation(statements, db);
+      },
+      this.location,
+      this.busyRetry,
+    );
+  }
+
+  /** Like run, inside BEGIN IMMEDIATE … COMMIT: the write lock is held from the first read. */
+  private transaction<T>(operation: (s: Statements) => T): Promise<T> {
+    return this.run((s, db) => db.transaction(() => operation(s)).immediate());
+  }
+
+  private requireSweep(s: Statements, sweepId: string) {
+    const row = s.getSweep.get(sweepId);
+    if (row === undefined) throw noSweepError(sweepId, this.location);
+    return row;
+  }
+
+  private requireTrial(s: Statements, trialId: number) {
+    const row = s.getTrial.get(trialId);
+    if (row === undefined) throw noTrialError(trialId, this.location);
+    return row;
+  }
+
+  // ---- sweeps ----
+
+  async createSweep(input: NewSweep): Promise<SweepRecord> {
+    if (typeof input.configRaw !== "string") {
+      throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
+    }
+    if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
+      throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
+    }
+    const status = input.status ?? "running";
+    assertSweepStatus(status);
+    if (input.id !== undefined) assertSweepId(input.id);
+    const configJson = encodeJson(input.config, "sweep config");
+    if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
+    const row = {
+      name: input.name ?? null,
+      config_raw: input.configRaw,
+      config_json: configJson,
+      status,
+      now: nowIso(),
+    };
+    const id = await this.run((s) => {
+      if (input.id !== undefined) {
+        if (s.insertSweep.run({ ...row, id: input.id }).changes === 0) {
+          throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
+        }
+        return input.id;
+      }
+      for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
+        const candidate = generateSweepId();
+        if (s.insertSweep.run({ ...row, id: candidate }).changes === 1) return candidate;
+      }
+      throw new StorageError(
+        `could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`,
+      );
+    });
+    return (await this.getSweep(id)) as SweepRecord;
+  }
+
+  async getSweep(id: string): Promise<SweepRecord | null> {
+    const row = await this.run((s) => s.getSweep.get(id));
+    return row === undefined ? null : toSweepRecord(row);
+  }
+
+  async listSweeps(): Promise<SweepRecord[]> {
+    return (await this.run((s) => s.listSweeps.all())).map(toSweepRecord);
+  }
+
+  async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
+    assertSweepStatus(status);
+    const changes = await this.run((s) => s.setSweepStatus.run(status, nowIso(), id).changes);
+    if (changes === 0) throw noSweepError(id, this.location);
+  }
+
+  // ---- trials ----
+
+  async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
+    assertClaimOptions(opts);
+    return this.transaction((s): ClaimResult => {
+      const sweep = toSweepRecord(this.requireSweep(s, sweepId));
+      const now = nowIso();
+
+      const queuedId = s.oldestQueuedTrialId.get(sweepId);
+      if (queuedId !== undefined) {
+        const row = s.startQueuedTrial.get({ id: queuedId, worker: opts.worker, now });
+        return { trial: toTrialRecord(row!), fresh: false };
+      }
+
+      const counts = s.trialCounts.get(sweepId)!;
+      if (opts.maxTrials !== undefined && counts.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
+
+      const trials = s.listTrials.all(sweepId).map(toTrialRecord);
+      const intermediates =
+        opts.metricName === undefined
+          ? []
+          : s.listIntermediatesOfSweep
+              .all({ sweep_id: sweepId, trial_id: null, name: opts.metricName })
+              .map(toIntermediateRecord);
+      const nextNumber = counts.max_number + 1;
+      const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
+      if ("stop" in proposal) return { stop: true, reason: proposal.reason };
+
+      const row = s.insertTrial.get({
+        sweep_id: sweepId,
+        number: nextNumber,
+        status: "running",
+        params_json: encodeJsonObject(proposal.params, `params of new trial ${nextNumber}`),
+        meta_json: encodeJsonObject(proposal.meta ?? {}, `meta of new trial ${nextNumber}`),
+        worker: opts.worker,
+        created_at: now,
+        started_at: now,
+      });
+      return { trial: toTrialRecord(row!), fresh: true };
+    });
+  }
+
+  async enqueueTrial(sweepId: string, params: FlatParams, meta: Record<string, unknown> = {}): Promise<TrialRecord> {
+    const paramsJson = encodeJsonObject(params, "params of enqueued trial");
+    const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    const row = await this.transaction((s) => {
+      this.requireSweep(s, sweepId);
+      const number = s.trialCounts.get(sweepId)!.max_number + 1;
+      return s.insertTrial.get({
+        sweep_id: sweepId,
+        number,
+        status: "queued",
+        params_json: paramsJson,
+        meta_json: metaJson,
+        worker: null,
+        created_at: nowIso(),
+        started_at: null,
+      })!;
+    });
+    return toTrialRecord(row);
+  }
+
+  async getTrial(id: number): Promise<TrialRecord | null> {
+    const row = await this.run((s) => s.getTrial.get(id));
+    return row === undefined ? null : toTrialRecord(row);
+  }
+
+  async listTrials(sweepId: string, opts?: { readonly status?: readonly TrialStatus[] }): Promise<TrialRecord[]> {
+    const statuses = opts?.status;
+    if (statuses !== undefined) assertTrialStatuses(statuses);
+    const rows = await this.run((s) =>
+      statuses === undefined ? s.listTrials.all(sweepId) : s.listTrialsWithStatus.all(sweepId, JSON.stringify(statuses)),
+    );
+    return rows.map(toTrialRecord);
+  }
+
+  /** Set the named fields; `meta` is merged key by key into the stored meta (so sampler bookkeeping stays). */
+  async updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord> {
+    assertTrialId(id);
+    assertPatch(patch);
+    const has = (key: keyof TrialPatch) => (patch[key] !== undefined ? 1 : 0);
+    const row = await this.transaction((s) => {
+      const current = this.requireTrial(s, id);
+      let metaJson: string | null = null;
+      if (patch.meta !== undefined) {
+        const merged = { ...(decodeJson(current.meta_json) as Record<string, unknown>), ...patch.meta };
+        metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
+      }
+      return s.updateTrial.get({
+        id,
+        set_worker: has("worker"),
+        worker: patch.worker ?? null,
+        set_gpus: has("gpus"),
+        gpus: patch.gpus ?? null,
+        set_pid: has("pid"),
+        pid: patch.pid ?? null,
+        set_pid_start_time: has("pidStartTime"),
+        pid_start_time: patch.pidStartTime ?? null,
+        set_log_path: has("logPath"),
+        log_path: patch.logPath ?? null,
+        set_heartbeat_at: has("heartbeatAt"),
+        heartbeat_at: patch.heartbeatAt ?? null,
+        set_meta: has("meta"),
+        meta_json: metaJson,
+      })!;
+    });
+    return toTrialRecord(row);
+  }
+
+  async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null> {
+    assertTrialId(id);
+    assertOutcome(outcome);
+    const row = await this.transaction((s) => {
+      const finished = s.finishTrial.get({
+        id,
+        status: outcome.status,
+        value: toSqlReal(outcome.value ?? null),
+        exit_code: outcome.exitCode ?? null,
+        signal: outcome.signal ?? null,
+        error: outcome.error ?? null,
+        prune_step: outcome.pruneStep ?? null,
+        prune_reason: outcome.pruneReason ?? null,
+        now: nowIso(),
+      });
+      if (finished === undefined) this.requireTrial(s, id); // unknown id is an error; not running is a null
+      return finished ?? null;
+    });
+    return row === null ? null : toTrialRecord(row);
+  }
+
+  async requeueTrial(id: number): Promise<TrialRecord> {
+    assertTrialId(id);
+    const row = await this.transaction((s) => {
+      const requeued = s.requeueTrial.get(id);
+      if (requeued !== undefined) return requeued;
+      const current = this.requireTrial(s, id);
+      throw new StorageError(
+        `trial ${current.number} of sweep '${current.sweep_id}' is ${current.status}; only ` +
+          `${REQUEUEABLE_STATUSES.join(", ")} trials can be re-queued`,
+      );
+    });
+    return toTrialRecord(row);
+  }
+
+  // ---- intermediate values ----
+
+  async addIntermediate(trialId: number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
+    assertTrialId(trialId);
+    assertStep(step);
+    assertMetrics(metrics);
+    const entries = Object.entries(metrics);
+    await this.transaction((s) => {
+      const { attempt } = this.requireTrial(s, trialId);
+      const now = nowIso();
+      for (const [name, value] of entries) s.upsertIntermediate.run(trialId, attempt, step, name, toSqlReal(value), now);
+    });
+  }
+
+  async listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]> {
+    const filter = { sweep_id: query.sweepId ?? null, trial_id: query.trialId ?? null, name: query.name ?? null };
+    const rows = await this.run((s) => {
+      if (filter.trial_id !== null) return s.listIntermediatesOfTrial.all(filter);
+      if (filter.sweep_id !== null) return s.listIntermediatesOfSweep.all(filter);
+      return s.listAllIntermediates.all(filter);
+    });
+    return rows.map(toIntermediateRecord);
+  }
+
+  // ---- events ----
+
+  async addEvent(sweepId: string, kind: string, data?: unknown, trialId: number | null = null): Promise<void> {
+    if (typeof kind !== "string" || kind === "") {
+      throw new StorageError(`event kind must be a non-empty string, got ${JSON.stringify(kind)}`);
+    }
+    if (trialId !== null) assertTrialId(trialId);
+    const dataJson = encodeJson(data, `data of '${kind}' event`);
+    await this.transaction((s) => {
+      this.requireSweep(s, sweepId);
+      if (trialId !== null && this.requireTrial(s, trialId).sweep_id !== sweepId) {
+        throw new StorageError(`trial with id ${trialId} does not belong to sweep '${sweepId}'`);
+      }
+      s.insertEvent.run(sweepId, trialId, kind, dataJson, nowIso());
+    });
+  }
+
+  async listEvents(sweepId: string): Promise<EventRecord[]> {
+    return (await this.run((s) => s.listEvents.all(sweepId))).map(toEventRecord);
+  }
+
+  /** Close the connection (idempotent). The last connection to close also folds the WAL into the file. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    if (connection === null) return;
+    this.connection = null;
+    connection.db.close();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Input checks shared by every backend. They run before anything is written, so a bad call fails with a
+ * message that quotes the bad value instead of leaving a half-valid row (or, in SQLite, a CHECK failure).
+ */
+import { StorageError } from "./errors.js";
+import { describe } from "./json.js";
+import type { ClaimOptions, Proposal, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
+
+export const SWEEP_STATUSES: readonly SweepStatus[] = ["running", "paused", "finished", "stopped", "failed"];
+export const TRIAL_STATUSES: readonly TrialStatus[] = [
+  "queued",
+  "running",
+  "completed",
+  "pruned",
+  "failed",
+  "interrupted",
+];
+const OUTCOME_STATUSES: readonly TrialOutcome["status"][] = ["completed", "pruned", "failed", "interrupted"];
+/** Statuses `requeueTrial` accepts: a trial that did not finish cleanly, or one whose runner vanished. */
+export const REQUEUEABLE_STATUSES: readonly TrialStatus[] = ["interrupted", "failed", "running"];
+
+const SWEEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function assertSweepId(id: unknown): asserts id is string {
+  if (typeof id !== "string" || !SWEEP_ID_PATTERN.test(id)) {
+    throw new StorageError(
+      `sweep id ${describe(id)} is not valid: expected 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit)`,
+    );
+  }
+}
+
+export function assertSweepStatus(status: unknown): asserts status is SweepStatus {
+  if (!SWEEP_STATUSES.includes(status as SweepStatus)) {
+    throw new StorageError(`sweep status ${describe(status)} is not one of ${SWEEP_STATUSES.join(", ")}`);
+  }
+}
+
+export function assertTrialStatuses(statuses: readonly unknown[]): asserts statuses is readonly TrialStatus[] {
+  for (const status of statuses) {
+    if (!TRIAL_STATUSES.includes(status as TrialStatus)) {
+      throw new StorageError(`trial status ${describe(status)} is not one of ${TRIAL_STATUSES.join(", ")}`);
+    }
+  }
+}
+
+export function assertTrialId(id: unknown): asserts id is number {
+  if (!Number.isSafeInteger(id) || (id as number) < 1) {
+    throw new StorageError(`trial id ${describe(id)} is not valid: expected a positive integer`);
+  }
+}
+
+export function assertStep(step: unknown): asserts step is number {
+  if (!Number.isSafeInteger(step) || (step as number) < 0) {
+    throw new StorageError(`step ${describe(step)} is not valid: expected an integer >= 0`);
+  }
+}
+
+/** Metric names must be non-empty strings; values any number, NaN and ±Infinity included (stored faithfully). */
+export function assertMetrics(metrics: unknown): asserts metrics is Readonly<Record<string, number>> {
+  if (metrics === null || typeof metrics !== "object" || Array.isArray(metrics)) {
+    throw new StorageError(`metrics must be an object of name -> number, got ${describe(metrics)}`);
+  }
+  for (const [name, value] of Object.entries(metrics)) {
+    if (name === "") throw new StorageError("metric name must not be empty");
+    if (typeof value !== "number") {
+      throw new StorageError(`metric '${name}' must be a number, got ${describe(value)}`);
+    }
+  }
+}
+
+function assertNullableInteger(value: unknown, what: string): void {
+  if (value !== undefined && value !== null && !Number.isSafeInteger(value)) {
+    throw new StorageError(`${what} ${describe(value)} is not valid: expected an integer or null`);
+  }
+}
+
+function assertNullableString(value: unknown, what: string): void {
+  if (value !== undefined && value !== null && typeof value !== "string") {
+    throw new StorageError(`${what} ${describe(value)} is not valid: expected a string or null`);
+  }
+}
+
+export function assertOutcome(outcome: TrialOutcome): void {
+  if (!OUTCOME_STATUSES.includes(outcome.status)) {
+    throw new StorageError(
+      `finished trial status ${describe(outcome.status)} is not one of ${OUTCOME_STATUSES.join(", ")}`,
+    );
+  }
+  if (outcome.value !== undefined && outcome.value !== null && typeof outcome.value !== "number") {
+    throw new StorageError(`trial value ${describe(outcome.value)} is not valid: expected a number or null`);
+  }
+  assertNullableInteger(outcome.exitCode, "exit code");
+  assertNullableString(outcome.signal, "signal");
+  assertNullableString(outcome.error, "error");
+  assertNullableInteger(outcome.pruneStep, "prune step");
+  assertNullableString(outcome.pruneReason, "prune reason");
+}
+
+export function assertPatch(patch: {
+  readonly worker?: unknown;
+  readonly gpus?: unknown;
+  readonly pid?: unknown;
+  readonly pidStartTime?: unknown;
+  readonly logPath?: unknown;
+  readonly heartbeatAt?: unknown;
+}): void {
+  assertNullableString(patch.worker, "worker");
+  assertNullableString(patch.gpus, "gpus");
+  assertNullableInteger(patch.pid, "pid");
+  assertNullableString(patch.pidStartTime, "pid start time");
+  assertNullableString(patch.logPath, "log path");
+  assertNullableString(patch.heartbeatAt, "heartbeat time");
+}
+
+export function assertClaimOptions(opts: ClaimOptions): void {
+  if (typeof opts.worker !== "string" || opts.worker === "") {
+    throw new StorageError(`claim worker ${describe(opts.worker)} is not valid: expected a non-empty string`);
+  }
+  if (opts.maxTrials !== undefined && (!Number.isSafeInteger(opts.maxTrials) || opts.maxTrials < 0)) {
+    throw new StorageError(`maxTrials ${describe(opts.maxTrials)} is not valid: expected an integer >= 0`);
+  }
+  if (typeof opts.propose !== "function") {
+    throw new StorageError(`claim propose must be a function, got ${describe(opts.propose)}`);
+  }
+}
+
+/** What a proposer returned, checked; a malformed proposal must not become a trial with garbage params. */
+export function checkProposal(proposal: unknown): Proposal {
+  if (proposal !== null && typeof proposal === "object" && "stop" in proposal) {
+    const { stop, reason } = proposal as { stop: unknown; reason: unknown };
+    if (stop === true && typeof reason === "string") return { stop: true, reason };
+    throw new StorageError(
+      `proposal {stop: ${describe(stop)}, reason: ${describe(reason)}} is not valid: expected {stop: true, reason: string}`,
+    );
+  }
+  if (proposal !== null && typeof proposal === "object" && "params" in proposal) {
+    const { params, meta } = proposal as { params: unknown; meta: unknown };
+    const isPlainObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isPlainObject(params) && (meta === undefined || isPlainObject(meta))) return proposal as Proposal;
+  }
+  throw new StorageError(
+    `proposal ${describe(proposal)} is not valid: expected {params: {...}, meta?: {...}} or {stop: true, reason}`,
+  );
+}
