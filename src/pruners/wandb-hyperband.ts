@@ -1,0 +1,145 @@
+/**
+ * W&B's `early_terminate: {type: hyperband}` with W&B's own semantics (wandb/sweeps `hyperband_stop_runs`),
+ * so a sweep file moved from W&B stops the same runs here:
+ *
+ * - An iteration is the n-th logged (finite) value of the sweep metric, not the step number.
+ * - The bands — the iterations at which runs are checked — are `int(min_iter * eta^k)` for k = 0, 1, …, or
+ *   with `max_iter` the values `int(max_iter / eta^k)` for k = 1..s that are >= 1, ascending.
+ * - A running trial is judged at the highest band it has reached. The threshold of band b is taken over
+ *   every trial (any status, the judged one included) with at least b values: their b-th values sorted
+ *   best first, the one at index `floor(n / eta)`.
+ * - strict (default): the trial's b-th value is compared; lenient: its best value so far. Strictly worse
+ *   than the threshold means stop. Ties continue.
+ *
+ * A trial stays at its band until it reaches the next one and is judged again at every report, against a
+ * threshold that moves as more trials reach that band — as W&B's controller does on each poll.
+ */
+import type { EarlyTerminateSpec } from "../config/types.js";
+import { formatValue, fromLoss, lossCurve, worseWord } from "./curve.js";
+import { PrunerConfigError, checkBoolean, checkNumber, checkOptionalNumber, quote } from "./options.js";
+import type { PruneDecision, Pruner, PrunerContext } from "./types.js";
+
+export interface WandbHyperbandOptions {
+  /** First band; bands follow at min_iter * eta^k. Exactly one of minIter and maxIter. */
+  readonly minIter?: number;
+  /** Bands are maxIter / eta^k for k = 1..s (those >= 1). */
+  readonly maxIter?: number;
+  /** Default 3. */
+  readonly eta?: number;
+  /** Number of bands below maxIter. Default with maxIter: floor(log_eta(maxIter)), i.e. every band >= 1. */
+  readonly s?: number;
+  /** Default true. */
+  readonly strict?: boolean;
+}
+
+/** W&B computes 100 bands from min_iter; any past this size can never be reached by a real history. */
+const MAX_MIN_ITER_BANDS = 100;
+
+export class WandbHyperbandPruner implements Pruner {
+  readonly name = "wandb-hyperband";
+  readonly eta: number;
+  readonly strict: boolean;
+  /** Iterations (1-based counts of logged values) at which trials are checked, ascending. */
+  readonly bands: readonly number[];
+
+  constructor(options: WandbHyperbandOptions, path = "early_terminate") {
+    this.eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
+    this.strict = options.strict === undefined ? true : checkBoolean(`${path}.strict`, options.strict);
+    this.bands = wandbHyperbandBands(options, path);
+  }
+
+  /** From the validated `early_terminate` block of a sweep config. */
+  static fromSpec(spec: EarlyTerminateSpec, path = "early_terminate"): WandbHyperbandPruner {
+    return new WandbHyperbandPruner(
+      { minIter: spec.min_iter, maxIter: spec.max_iter, eta: spec.eta, s: spec.s, strict: spec.strict },
+      path,
+    );
+  }
+
+  decide(ctx: PrunerContext): PruneDecision {
+    const own = lossCurve(ctx.trial, ctx.goal);
+    const bandIndex = highestBandReached(this.bands, own.length);
+    if (bandIndex < 0) return { prune: false };
+    const band = this.bands[bandIndex]!;
+
+    const atBand: number[] = [];
+    for (const t of ctx.trials) {
+      const curve = lossCurve(t, ctx.goal);
+      if (curve.length >= band) atBand.push(curve[band - 1]!.loss);
+    }
+    atBand.sort((a, b) => a - b);
+    // Same float arithmetic as W&B's `sorted(values)[int(r * len(values))]` with r = 1.0 / eta.
+    const threshold = atBand[Math.floor((1 / this.eta) * atBand.length)]!;
+    const judged = this.strict ? own[band - 1]!.loss : Math.min(...own.map((p) => p.loss));
+    const step = own[own.length - 1]!.step;
+    const shownThreshold = fromLoss(ctx.goal, threshold);
+    if (!(judged > threshold)) return { prune: false, step, threshold: shownThreshold };
+    return {
+      prune: true,
+      step,
+      threshold: shownThreshold,
+      reason:
+        `W&B hyperband band ${bandIndex + 1} (iteration ${band}): ` +
+        `${this.strict ? `value at iteration ${band}` : "best value so far"} ${formatValue(fromLoss(ctx.goal, judged))} ` +
+        `is ${worseWord(ctx.goal)} the threshold ${formatValue(shownThreshold)} ` +
+        `(top 1/${formatValue(this.eta)} of ${atBand.length} trials at that iteration)`,
+    };
+  }
+}
+
+/**
+ * The bands as W&B computes them, with the same float arithmetic (repeated multiplication or division by
+ * eta, then truncation), so e.g. min_iter 5, eta 3 gives 5, 15, 45, 135, … and max_iter 81, eta 3, s 3
+ * gives 3, 9, 27.
+ */
+export function wandbHyperbandBands(options: WandbHyperbandOptions, path = "early_terminate"): number[] {
+  const eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
+  const minIter = checkOptionalNumber(`${path}.min_iter`, options.minIter, { integer: true, min: 1 });
+  const maxIter = checkOptionalNumber(`${path}.max_iter`, options.maxIter, { integer: true, min: 1 });
+  if ((minIter === undefined) === (maxIter === undefined)) {
+    throw new PrunerConfigError(
+      path,
+      'exactly one of "min_iter" and "max_iter"',
+      minIter === undefined ? "neither" : `both (min_iter ${minIter}, max_iter ${maxIter})`,
+    );
+  }
+  const bands: number[] = [];
+  if (minIter !== undefined) {
+    let band = minIter;
+    for (let i = 0; i < MAX_MIN_ITER_BANDS && band <= Number.MAX_SAFE_INTEGER; i++) {
+      bands.push(Math.trunc(band));
+      band *= eta;
+    }
+    return bands;
+  }
+  const s = options.s === undefined ? defaultS(maxIter!, eta) : checkNumber(`${path}.s`, options.s, { integer: true, min: 1 });
+  let band = maxIter!;
+  for (let i = 0; i < s; i++) {
+    band /= eta;
+    if (band < 1) break;
+    bands.push(Math.trunc(band));
+  }
+  if (bands.length === 0) {
+    throw new PrunerConfigError(`${path}.max_iter`, `max_iter >= eta (${formatValue(eta)}), so that one band is >= 1`, quote(maxIter));
+  }
+  return bands.sort((a, b) => a - b);
+}
+
+/**
+ * W&B's schema asks for `s` beside `max_iter` but its code reads `s` unconditionally, so a file without it
+ * crashes there. We take Li et al.'s s_max = floor(log_eta(max_iter)): every band max_iter / eta^k that is
+ * still >= 1 — the full Hyperband, and the most any `s` can give. Counted by division, as the bands are,
+ * to avoid log rounding (log(243)/log(3) is 4.999…).
+ */
+export function defaultS(maxIter: number, eta: number): number {
+  let s = 0;
+  for (let band = maxIter / eta; band >= 1; band /= eta) s++;
+  return Math.max(s, 1);
+}
+
+/** Index of the highest band <= the number of values logged, or -1 when not even the first is reached. */
+function highestBandReached(bands: readonly number[], logged: number): number {
+  let index = -1;
+  for (let i = 0; i < bands.length && bands[i]! <= logged; i++) index = i;
+  return index;
+}
