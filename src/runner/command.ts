@@ -1,0 +1,165 @@
+/**
+ * W&B `command:` templates, expanded into an argv array.
+ *
+ * The result is handed to `spawn` as an array and never through a shell, so a parameter value such as
+ * `$(touch pwned); rm -rf x` reaches the trainer as one literal argument. Expansion follows the W&B agent:
+ * a macro token expands to zero or more arguments; list macros (`${args}` and friends) must be whole
+ * tokens; scalar macros (`${program}`, `${interpreter}`, `${env}`, `${args_json}`, `${args_json_file}`,
+ * `${envvar:NAME}`) may also sit inside a token (`--config=${args_json_file}`).
+ */
+import { accessSync, constants as fsConstants } from "node:fs";
+import { delimiter, extname, join } from "node:path";
+import type { FlatParams } from "../space/types.js";
+
+/** W&B's default when a sweep file has no `command:`. */
+export const DEFAULT_COMMAND: readonly string[] = ["${env}", "${interpreter}", "${program}", "${args}"];
+
+export const LIST_MACROS = ["args", "args_no_hyphens", "args_no_boolean_flags", "args_no_equals"] as const;
+export const SCALAR_MACROS = ["env", "interpreter", "program", "args_json", "args_json_file"] as const;
+
+export class CommandError extends Error {
+  override readonly name = "CommandError";
+}
+
+export interface CommandInput {
+  /** The sweep file's `command:` (W&B default when absent). */
+  readonly template?: readonly string[] | undefined;
+  /** The sweep file's `program:`. */
+  readonly program?: string | undefined;
+  /** Flat, dotted parameters: what `${args}` and its variants list. */
+  readonly params: FlatParams;
+  /** The same values nested: what `${args_json}` and `${args_json_file}` carry. */
+  readonly config: Record<string, unknown>;
+  /** Path of a file holding `config` as JSON, for `${args_json_file}` (the caller writes it). */
+  readonly argsJsonFile: string;
+  /** Environment used for `${envvar:NAME}` and to find an interpreter on PATH. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Overrides `${interpreter}`; otherwise see `resolveInterpreter`. */
+  readonly interpreter?: string | undefined;
+  readonly platform?: NodeJS.Platform;
+}
+
+/**
+ * Formats a value the way the W&B agent (Python's `str()`) does for `--key=value`, so argparse-based
+ * trainers written for W&B parse the same text: booleans `True`/`False`, null `None`. Lists and objects
+ * become JSON (W&B prints a Python repr, which few programs can parse back).
+ */
+export function formatArgValue(value: unknown): string {
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value);
+}
+
+function listMacro(name: (typeof LIST_MACROS)[number], params: FlatParams): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    const text = formatArgValue(value);
+    switch (name) {
+      case "args":
+        out.push(`--${key}=${text}`);
+        break;
+      case "args_no_hyphens":
+        out.push(`${key}=${text}`);
+        break;
+      case "args_no_boolean_flags":
+        // W&B: `--flag` for true, nothing for false, `--key=value` otherwise.
+        if (value === true) out.push(`--${key}`);
+        else if (value !== false) out.push(`--${key}=${text}`);
+        break;
+      case "args_no_equals":
+        out.push(`--${key}`, text);
+        break;
+    }
+  }
+  return out;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** First directory on `PATH` holding an executable `name`, or undefined. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir !== "" && isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/**
+ * `${interpreter}`: W&B always says `python`. We say `node` (this very binary) for .js/.mjs/.cjs programs,
+ * and for anything else `python` when it is on PATH, else `python3` (many Linux systems ship only that).
+ */
+export function resolveInterpreter(program: string | undefined, env: NodeJS.ProcessEnv): string {
+  const ext = program ? extname(program).toLowerCase() : "";
+  if (ext === ".js" || ext === ".mjs" || ext === ".cjs") return process.execPath;
+  if (findOnPath("python", env)) return "python";
+  if (findOnPath("python3", env)) return "python3";
+  return "python";
+}
+
+const MACRO_PATTERN = /\$\{([^}]*)\}/g;
+
+/** Expands the template into the argv to spawn (argv[0] is the executable). */
+export function buildCommand(input: CommandInput): string[] {
+  const template = input.template && input.template.length > 0 ? input.template : DEFAULT_COMMAND;
+  const platform = input.platform ?? process.platform;
+
+  const scalar = (name: string, token: string): string | null => {
+    switch (name) {
+      case "env":
+        // W&B drops `${env}` on Windows, where /usr/bin/env does not exist.
+        return platform === "win32" ? null : "/usr/bin/env";
+      case "interpreter":
+        return input.interpreter ?? resolveInterpreter(input.program, input.env);
+      case "program":
+        if (!input.program) throw new CommandError(`the command token ${JSON.stringify(token)} uses \${program}, but the sweep file has no \`program:\``);
+        return input.program;
+      case "args_json":
+        return JSON.stringify(input.config);
+      case "args_json_file":
+        return input.argsJsonFile;
+    }
+    if (name.startsWith("envvar:")) {
+      const varName = name.slice("envvar:".length);
+      const value = input.env[varName];
+      if (value === undefined) {
+        throw new CommandError(`the command token ${JSON.stringify(token)} uses \${envvar:${varName}}, but ${varName} is not set in the environment`);
+      }
+      return value;
+    }
+    const known = [...LIST_MACROS, ...SCALAR_MACROS, "envvar:NAME"].map((m) => `\${${m}}`).join(", ");
+    throw new CommandError(`the command token ${JSON.stringify(token)} uses an unknown macro \${${name}}; expected one of ${known}`);
+  };
+
+  const argv: string[] = [];
+  for (const token of template) {
+    const whole = /^\$\{([^}]*)\}$/.exec(token);
+    if (whole && (LIST_MACROS as readonly string[]).includes(whole[1]!)) {
+      argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.params));
+      continue;
+    }
+    if (whole) {
+      const value = scalar(whole[1]!, token);
+      if (value !== null) argv.push(value);
+      continue;
+    }
+    const expanded = token.replace(MACRO_PATTERN, (_m, name: string) => {
+      if ((LIST_MACROS as readonly string[]).includes(name)) {
+        throw new CommandError(`the command token ${JSON.stringify(token)} embeds \${${name}}, which expands to several arguments; put it in a token of its own`);
+      }
+      return scalar(name, token) ?? "";
+    });
+    argv.push(expanded);
+  }
+  if (argv.length === 0) throw new CommandError(`the command ${JSON.stringify(template)} expands to nothing; expected at least a program to run`);
+  return argv;
+}

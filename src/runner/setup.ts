@@ -1,0 +1,81 @@
+/**
+ * Turning settings (sweep file `sweep:` block + CLI flags) into the controller's concrete resources:
+ * slots, directories, the controller log.
+ */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pino, type Logger } from "pino";
+import type { SweepSettings } from "../config/types.js";
+import { hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
+import { planSlots, type Slot } from "./slots.js";
+
+/** Settings that only matter while trials run; CLI flags may override them on every run/resume/agent. */
+export interface RuntimeFlags {
+  readonly gpus?: string;
+  readonly trialsPerGpu?: number;
+  readonly gpusPerTrial?: number;
+  readonly parallel?: number;
+  readonly skipBusyGpus?: boolean;
+}
+
+export interface SlotSetup {
+  readonly slots: Slot[];
+  /** Things the user should know (no GPU found, busy GPUs skipped, a GPU left unused). */
+  readonly notices: string[];
+}
+
+/**
+ * Finds the GPUs and plans slots. With no usable GPU (none installed, CUDA_VISIBLE_DEVICES hides them all,
+ * `--gpus none`) the sweep runs on `parallel` CPU slots. Asking for specific GPUs on a machine without
+ * any is an error, not a silent fallback to CPU.
+ */
+export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: NodeJS.ProcessEnv = process.env): Promise<SlotSetup> {
+  const notices: string[] = [];
+  const wanted = settings.gpus?.trim().toLowerCase();
+  const explicitGpus = wanted !== undefined && wanted !== "" && wanted !== "all" && wanted !== "none";
+  const cpuOnly = wanted === "none" || hidesAllGpus(env.CUDA_VISIBLE_DEVICES);
+
+  let gpuIds: string[] = [];
+  if (!cpuOnly) {
+    const query = await queryGpus(env);
+    if (!query.ok) {
+      if (explicitGpus) throw new Error(`--gpus ${settings.gpus} asks for GPUs, but none can be found: ${query.reason}`);
+      notices.push(`no GPU found (${query.reason}); running on ${settings.parallel ?? 1} CPU slot(s)`);
+    } else {
+      const selection = selectGpus(query.gpus, {
+        cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES,
+        gpus: settings.gpus,
+        skipBusy: settings.skipBusyGpus ?? false,
+      });
+      for (const g of selection.skippedBusy) notices.push(`skipping busy GPU ${g.index} (${g.memoryUsedMiB} MiB in use)`);
+      if (selection.gpus.length === 0 && selection.skippedBusy.length > 0) {
+        throw new Error(`every selected GPU is busy (${selection.skippedBusy.map((g) => g.index).join(",")}); drop --skip-busy-gpus or free a GPU`);
+      }
+      gpuIds = selection.gpus.map((g) => String(g.index));
+    }
+  }
+  const plan = planSlots(gpuIds, { trialsPerGpu: settings.trialsPerGpu, gpusPerTrial: settings.gpusPerTrial, parallel: settings.parallel });
+  if (plan.unusedGpus.length > 0) notices.push(`GPU(s) ${plan.unusedGpus.join(",")} left unused: ${gpuIds.length} GPUs do not divide into groups of --gpus-per-trial ${settings.gpusPerTrial}`);
+  return { slots: plan.slots, notices };
+}
+
+/** The folder beside the database where trial folders and controller logs go (`storage/` by default). */
+export function storageHome(location: string): string {
+  if (location === ":memory:" || location === "memory:") return join(tmpdir(), "sweep-memory-storage");
+  return dirname(resolve(location.replace(/^sqlite:(\/\/\/?)?/, "")));
+}
+
+/** Trial folders: `<storage dir>/runs/<sweepId>/trial-NNNN/`. */
+export function runDirFor(location: string): string {
+  return join(storageHome(location), "runs");
+}
+
+/** JSON-lines log of one controller: `<storage dir>/logs/controller-<sweepId>.log` (appended to by resume/agent). */
+export function createControllerLogger(location: string, sweepId: string): { logger: Logger; file: string } {
+  const dir = join(storageHome(location), "logs");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `controller-${sweepId}.log`);
+  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, pino.destination({ dest: file, sync: true, mkdir: true }));
+  return { logger, file };
+}

@@ -1,0 +1,63 @@
+/**
+ * Who runs a trial. Each controller (`sweep run`, `sweep resume`, `sweep agent`) is a worker named
+ * `host:pid`, and announces itself with a `worker_started` event carrying its process start time, so
+ * another process can later tell a live worker from a dead one whose pid was recycled.
+ */
+import { hostname } from "node:os";
+import type { Storage } from "../storage/types.js";
+import { isSameProcess, readProcessStartTime } from "./process-identity.js";
+
+export interface WorkerIdentity {
+  /** `host:pid`, as stored in the trial's `worker` column. */
+  readonly name: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startTime: string | null;
+}
+
+export const WORKER_STARTED_EVENT = "worker_started";
+
+export function currentWorker(): WorkerIdentity {
+  const host = hostname();
+  return { name: `${host}:${process.pid}`, host, pid: process.pid, startTime: readProcessStartTime(process.pid) };
+}
+
+export async function announceWorker(storage: Storage, sweepId: string, worker: WorkerIdentity, role: string): Promise<void> {
+  await storage.addEvent(sweepId, WORKER_STARTED_EVENT, { worker: worker.name, host: worker.host, pid: worker.pid, startTime: worker.startTime, role });
+}
+
+/** Every worker that announced itself on the sweep, by name (the latest announcement wins). */
+export async function knownWorkers(storage: Storage, sweepId: string): Promise<Map<string, WorkerIdentity>> {
+  const workers = new Map<string, WorkerIdentity>();
+  for (const event of await storage.listEvents(sweepId)) {
+    if (event.kind !== WORKER_STARTED_EVENT) continue;
+    const d = event.data as Partial<WorkerIdentity> & { worker?: string };
+    if (typeof d?.worker !== "string" || typeof d.pid !== "number" || typeof d.host !== "string") continue;
+    workers.set(d.worker, { name: d.worker, host: d.host, pid: d.pid, startTime: d.startTime ?? null });
+  }
+  return workers;
+}
+
+export type Liveness = "alive" | "dead" | "unknown";
+
+/**
+ * Whether a worker is still running. On this host the answer is exact (pid + start time). For a worker on
+ * another host, or one that never announced itself, only the trial's heartbeat can tell: fresh means alive.
+ */
+export function workerLiveness(
+  workerName: string | null,
+  known: ReadonlyMap<string, WorkerIdentity>,
+  heartbeatAt: string | null,
+  staleAfterMs: number,
+  now = Date.now(),
+): Liveness {
+  const worker = workerName ? known.get(workerName) : undefined;
+  if (worker && worker.host === hostname() && worker.startTime) {
+    return isSameProcess(worker.pid, worker.startTime) ? "alive" : "dead";
+  }
+  if (heartbeatAt) {
+    const age = now - Date.parse(heartbeatAt);
+    if (Number.isFinite(age)) return age > staleAfterMs ? "dead" : "alive";
+  }
+  return "unknown";
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { classifyOutcome, BrokenTrainerDetector } from "../../src/runner/outcome.js";
+import { recoverDeadTrials } from "../../src/runner/recovery.js";
+import { announceWorker, currentWorker } from "../../src/runner/worker.js";
+import { MemoryStorage } from "../../src/storage/index.js";
+
+async function sweepWithRunningTrial(storage: MemoryStorage, worker: string) {
+  const sweep = await storage.createSweep({ configRaw: "", config: {} });
+  const claim = await storage.claimTrial(sweep.id, { worker, propose: () => ({ params: { x: 1 } }) });
+  assert.ok("trial" in claim);
+  return { sweepId: sweep.id, trial: claim.trial };
+}
+
+const opts = { self: { name: "me:1", host: "me", pid: 1, startTime: null }, staleAfterMs: 60_000, graceMs: 100 };
+
+test("a running trial of a live worker is left alone; one of a dead worker is requeued", async () => {
+  const storage = new MemoryStorage();
+  const live = currentWorker();
+  const { sweepId, trial } = await sweepWithRunningTrial(storage, live.name);
+  await announceWorker(storage, sweepId, live, "controller");
+  assert.deepEqual(await recoverDeadTrials(storage, sweepId, { ...opts, treatUnknownAsDead: true }), []);
+  assert.equal((await storage.getTrial(trial.id))!.status, "running");
+
+  // The same worker name, but a start time that is not this process's: a recycled pid, i.e. dead.
+  await announceWorker(storage, sweepId, { ...live, startTime: "other-boot:1" }, "controller");
+  const recovered = await recoverDeadTrials(storage, sweepId, { ...opts, treatUnknownAsDead: false });
+  assert.deepEqual(recovered.map((r) => r.number), [0]);
+  const after = (await storage.getTrial(trial.id))!;
+  assert.deepEqual([after.status, after.attempt], ["queued", 2]);
+});
+
+test("an unannounced worker with a fresh heartbeat counts as alive, a stale one as dead", async () => {
+  const storage = new MemoryStorage();
+  const { sweepId, trial } = await sweepWithRunningTrial(storage, "elsewhere:42");
+  await storage.updateTrial(trial.id, { heartbeatAt: new Date().toISOString() });
+  assert.deepEqual(await recoverDeadTrials(storage, sweepId, { ...opts, treatUnknownAsDead: true }), []);
+  await storage.updateTrial(trial.id, { heartbeatAt: new Date(Date.now() - 120_000).toISOString() });
+  assert.equal((await recoverDeadTrials(storage, sweepId, { ...opts, treatUnknownAsDead: false })).length, 1);
+});
+
+test("the broken-trainer rule needs the first N runs to fail the same way", () => {
+  const fail = (code: number, line: string) => classifyOutcome({ exit: { code, signal: null, stderrTail: line }, stopCause: null, reportedMetrics: new Set() });
+  const same = new BrokenTrainerDetector(3);
+  assert.equal(same.record(fail(1, "Error at pid 123")), false);
+  assert.equal(same.record(fail(1, "Error at pid 456")), false);
+  assert.equal(same.record(fail(1, "Error at pid 789")), true, "numbers in the message do not make failures different");
+  const mixed = new BrokenTrainerDetector(3);
+  mixed.record(fail(1, "a"));
+  mixed.record(fail(2, "b"));
+  assert.equal(mixed.record(fail(1, "a")), false);
+  const healed = new BrokenTrainerDetector(2);
+  healed.record(classifyOutcome({ exit: { code: 0, signal: null, stderrTail: "" }, stopCause: null, reportedMetrics: new Set() }));
+  healed.record(fail(1, "a"));
+  assert.equal(healed.record(fail(1, "a")), false, "one success proves the trainer works");
+});
