@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import type { MetricSpec, ResolvedSweep, SweepConfig } from "../config/types.js";
 import type { Pruner, PruneDecision } from "../pruners/types.js";
+import { createPruner } from "../pruners/index.js";
 import { noPruner } from "../pruners/types.js";
 import { createSampler } from "../samplers/index.js";
 import type { Sampler } from "../samplers/types.js";
@@ -25,7 +26,7 @@ interface StoredSweepConfig {
 export interface SweepOptions {
   /** Replace the sampler chosen by `method` (e.g. a custom one from the library). */
   readonly sampler?: Sampler;
-  /** The early-termination rule; default: none. */
+  /** The early-termination rule; default: the one the config names (`early_terminate` or `sweep.pruner`). */
   readonly pruner?: Pruner;
 }
 
@@ -50,7 +51,7 @@ export class Sweep {
     options: SweepOptions,
   ) {
     this.sampler = options.sampler ?? createSampler(config.method, config.sweep.sampler);
-    this.pruner = options.pruner ?? noPruner;
+    this.pruner = options.pruner ?? createPruner(config);
   }
 
   /**

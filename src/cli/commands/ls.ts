@@ -1,0 +1,45 @@
+/**
+ * `sweep ls`: the sweeps in a storage, newest first, with their status counts and best value.
+ */
+import type { CommandModule } from "yargs";
+import { describeCounts, summarizeSweep, type SweepSummary } from "../../report/summary.js";
+import { formatNumber, renderTable } from "../../report/table.js";
+import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+
+interface LsArgs extends GlobalArgs {
+  readonly format: OutputFormat;
+}
+
+export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
+  command: "ls",
+  describe: "List the sweeps in a storage",
+  builder: (y) => y.option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+  handler: async (args) => {
+    const storage = await openExistingStorage(storageLocation(args));
+    try {
+      const summaries: SweepSummary[] = [];
+      for (const sweep of await storage.listSweeps()) summaries.push(summarizeSweep(sweep, await storage.listTrials(sweep.id)));
+      summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      if (args.format === "json") return printJson(summaries);
+      if (summaries.length === 0) {
+        process.stdout.write(`no sweeps in ${storage.location}\n`);
+        return;
+      }
+      process.stdout.write(
+        renderTable(summaries, [
+          { header: "ID", value: (s) => s.id },
+          { header: "NAME", value: (s) => s.name ?? "", maxWidth: 40 },
+          { header: "METHOD", value: (s) => s.method },
+          { header: "STATUS", value: (s) => s.status },
+          { header: "TRIALS", value: (s) => s.trials },
+          { header: "METRIC", value: (s) => (s.metric ? `${s.metric.name} (${s.metric.goal === "maximize" ? "max" : "min"})` : "") },
+          { header: "BEST", value: (s) => (s.best ? formatNumber(s.best.value) : ""), align: "right" },
+          { header: "COUNTS", value: (s) => describeCounts(s.counts) },
+          { header: "CREATED", value: (s) => s.createdAt.replace("T", " ").slice(0, 19) },
+        ]) + "\n",
+      );
+    } finally {
+      await storage.close();
+    }
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * `sweep show <id>`: one sweep's trials with status, value, params, duration, GPU, prune step and log path.
+ */
+import type { CommandModule } from "yargs";
+import { storedConfig, describeCounts, durationSeconds, formatDuration, summarizeSweep } from "../../report/summary.js";
+import { formatNumber, formatValue, renderTable } from "../../report/table.js";
+import { SweepNotFoundError } from "../../study/index.js";
+import type { TrialRecord } from "../../storage/types.js";
+import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+
+interface ShowArgs extends GlobalArgs {
+  readonly id: string;
+  readonly format: OutputFormat;
+}
+
+export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
+  command: "show <id>",
+  describe: "Show one sweep's trials",
+  builder: (y) =>
+    y
+      .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
+      .option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+  handler: async (args) => {
+    const storage = await openExistingStorage(storageLocation(args));
+    try {
+      const sweep = await storage.getSweep(args.id);
+      if (!sweep) throw new SweepNotFoundError(args.id, storage.location);
+      const trials = await storage.listTrials(sweep.id);
+      const summary = summarizeSweep(sweep, trials);
+      if (args.format === "json") {
+        return printJson({ ...summary, config: storedConfig(sweep), trials: trials.map(trialJson) });
+      }
+      const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+      const metric = summary.metric;
+      const header = [
+        `sweep ${sweep.id}${sweep.name ? `  ${sweep.name}` : ""}`,
+        `  method ${summary.method}, metric ${metric ? `${metric.name} (${metric.goal})` : "none"}, status ${sweep.status}`,
+        `  trials ${summary.trials}: ${describeCounts(summary.counts)}`,
+        summary.best ? `  best   ${formatNumber(summary.best.value)} (trial ${summary.best.number})` : `  best   none yet`,
+        `  storage ${storage.location}`,
+      ];
+      process.stdout.write(header.join("\n") + "\n\n");
+      if (trials.length === 0) return;
+      process.stdout.write(
+        renderTable(trials, [
+          { header: "#", value: (t) => t.number },
+          { header: "STATUS", value: (t) => t.status + (t.attempt > 1 ? ` (attempt ${t.attempt})` : "") },
+          { header: "VALUE", value: (t) => (t.value === null ? "" : formatNumber(t.value)), align: "right" },
+          ...paramNames.map((name) => ({ header: name, value: (t: TrialRecord) => formatValue(t.params[name]), maxWidth: 24 })),
+          { header: "TIME", value: (t) => formatDuration(durationSeconds(t.startedAt, t.finishedAt)), align: "right" as const },
+          { header: "GPU", value: (t) => (t.gpus === null ? "" : t.gpus === "" ? "cpu" : t.gpus) },
+          { header: "PRUNED AT", value: (t) => (t.pruneStep === null ? "" : String(t.pruneStep)) },
+          { header: "NOTE", value: (t) => note(t), maxWidth: 60 },
+          { header: "LOG", value: (t) => t.logPath ?? "" },
+        ]) + "\n",
+      );
+    } finally {
+      await storage.close();
+    }
+  },
+};
+
+function note(t: TrialRecord): string {
+  if (t.status === "pruned") return t.pruneReason ?? "";
+  if (t.error) return t.error.split("\n")[0] ?? "";
+  if (t.signal) return `killed by ${t.signal}`;
+  if (t.exitCode !== null && t.exitCode !== 0) return `exit code ${t.exitCode}`;
+  return "";
+}
+
+function trialJson(t: TrialRecord): unknown {
+  return {
+    id: t.id,
+    number: t.number,
+    status: t.status,
+    attempt: t.attempt,
+    value: t.value,
+    params: t.params,
+    worker: t.worker,
+    gpus: t.gpus,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    durationSeconds: durationSeconds(t.startedAt, t.finishedAt),
+    exitCode: t.exitCode,
+    signal: t.signal,
+    error: t.error,
+    pruneStep: t.pruneStep,
+    pruneReason: t.pruneReason,
+    logPath: t.logPath,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The public library API of sweep. Everything a user may import is re-exported here, and nothing else is
+ * public: the folders behind it may be reorganised freely.
+ *
+ *   import { createSweep, optimize } from "sweep";
+ */
+
+// Sweeps: create/load, ask/tell, optimize, agent
+export {
+  Sweep,
+  SweepNotFoundError,
+  createSweep,
+  loadSweep,
+  agent,
+  optimize,
+  TrialPruned,
+  type AgentOptions,
+  type AskOptions,
+  type CreateSweepOptions,
+  type LoadSweepOptions,
+  type NextResult,
+  type Objective,
+  type OptimizeOptions,
+  type OptimizeSummary,
+  type SweepOptions,
+  type TellResult,
+  type Trial,
+  type TrialContext,
+} from "./study/index.js";
+
+// Sweep files
+export { parseSweepConfig, loadSweepFile, ConfigError, formatDiagnostic, describeSpace } from "./config/index.js";
+export type {
+  Diagnostic,
+  EarlyTerminateSpec,
+  Goal,
+  Method,
+  MetricSpec,
+  ResolvedSweep,
+  SweepConfig,
+  SweepSettings,
+} from "./config/types.js";
+
+// Search space
+export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./space/types.js";
+
+// Samplers
+export { createSampler, GridSampler, RandomSampler, type SamplerOptions } from "./samplers/index.js";
+export type { Sampler, SamplerContext, Suggestion, TrialView } from "./samplers/types.js";
+
+// Pruners
+export { noPruner, type Pruner, type PrunerContext, type PruneDecision } from "./pruners/types.js";
+
+// Storage
+export { openStorage, SqliteStorage, MemoryStorage, StorageError, DEFAULT_STORAGE_PATH } from "./storage/index.js";
+export type {
+  ClaimContext,
+  ClaimOptions,
+  ClaimResult,
+  EventRecord,
+  IntermediateRecord,
+  Proposal,
+  Storage,
+  SweepRecord,
+  SweepStatus,
+  TrialOutcome,
+  TrialRecord,
+  TrialStatus,
+} from "./storage/types.js";
