@@ -2,11 +2,13 @@
 import type { Method } from "../config/types.js";
 import { GridSampler } from "./grid.js";
 import { RandomSampler } from "./random.js";
+import { TPESampler } from "./tpe/index.js";
 import type { Sampler } from "./types.js";
 
 export type { Sampler, SamplerContext, Suggestion, TrialView } from "./types.js";
 export { GridSampler } from "./grid.js";
 export { RandomSampler } from "./random.js";
+export { TPESampler, TPEOptionsError, type TPEOptions } from "./tpe/index.js";
 
 /** Sampler options as written in the sweep file's `sweep.sampler` block. */
 export type SamplerOptions = Readonly<Record<string, unknown>>;
@@ -23,7 +25,7 @@ export function createSampler(method: Method, options: SamplerOptions = {}): Sam
     case "grid":
       return new GridSampler();
     case "bayes":
-      throw new Error("bayes (TPE) sampler is not available yet");
+      return new TPESampler(options);
     default: {
       const unknown: never = method;
       throw new Error(`unknown search method ${JSON.stringify(unknown)}; expected "random", "grid" or "bayes"`);

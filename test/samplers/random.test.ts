@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSampler, GridSampler, RandomSampler } from "../../src/samplers/index.js";
+import { TPESampler } from "../../src/samplers/tpe/index.js";
 import type { SamplerContext } from "../../src/samplers/types.js";
 import { contains } from "../../src/space/distributions.js";
 import { createRng, deriveSeed } from "../../src/space/rng.js";
@@ -38,10 +39,11 @@ test("every parameter is set, in space order, to a value its distribution contai
   }
 });
 
-test("createSampler builds random and grid samplers and says bayes is not there yet", () => {
+test("createSampler builds random, grid and TPE samplers from the method", () => {
   assert.ok(createSampler("random") instanceof RandomSampler);
   assert.ok(createSampler("grid", { n_startup_trials: 5 }) instanceof GridSampler);
   assert.equal(createSampler("random").name, "random");
-  assert.throws(() => createSampler("bayes"), /bayes \(TPE\) sampler is not available yet/);
+  assert.ok(createSampler("bayes") instanceof TPESampler);
+  assert.equal(createSampler("bayes", { n_startup_trials: 5 }).name, "tpe");
   assert.throws(() => createSampler("hyperopt" as never), /unknown search method "hyperopt"; expected "random", "grid" or "bayes"/);
 });
