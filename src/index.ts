@@ -45,10 +45,18 @@ export type {
 export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./space/types.js";
 
 // Samplers
-export { createSampler, GridSampler, RandomSampler, type SamplerOptions } from "./samplers/index.js";
+export { createSampler, GridSampler, RandomSampler, TPESampler, TPEOptionsError, type TPEOptions, type SamplerOptions } from "./samplers/index.js";
 export type { Sampler, SamplerContext, Suggestion, TrialView } from "./samplers/types.js";
 
 // Pruners
+export {
+  createPruner,
+  WandbHyperbandPruner,
+  MedianPruner,
+  AshaPruner,
+  HyperbandPruner,
+  PrunerConfigError,
+} from "./pruners/index.js";
 export { noPruner, type Pruner, type PrunerContext, type PruneDecision } from "./pruners/types.js";
 
 // Storage

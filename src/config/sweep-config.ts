@@ -2,6 +2,7 @@
  * The document root of a sweep file -> `SweepConfig` + `SearchSpace`, with W&B's cross-key rules
  * (bayes and early_terminate need a metric, grid needs enumerable parameters) and defaults filled in.
  */
+import { checkAlgorithmOptions } from "./algorithms.js";
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { SearchSpace } from "../space/types.js";
 import { type Checker, type Entry, indexPath, joinPath } from "./checker.js";
@@ -90,6 +91,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
     ...(runCap !== undefined ? { run_cap: runCap } : {}),
     sweep,
   };
+  if (!c.hasErrors) checkAlgorithmOptions(c, config);
   return { config, space: { params: parameters.params } };
 }
 

@@ -62,7 +62,8 @@ describe("createPruner", () => {
       [{ type: "median", min_trials: 2.5 }, /sweep\.pruner\.min_trials: expected an integer >= 1, found 2\.5/],
     ];
     for (const [block, message] of cases) {
-      assert.throws(() => createPruner(config({ sweep: { pruner: block } })), (e: unknown) => {
+      // Built past the validator (which runs createPruner itself) to test createPruner's own checks.
+      assert.throws(() => createPruner({ ...config({}), sweep: { pruner: block } }), (e: unknown) => {
         assert.ok(e instanceof PrunerConfigError, String(e));
         assert.match(e.message, message);
         return true;
@@ -71,9 +72,12 @@ describe("createPruner", () => {
   });
 
   test("a pruner block needs a metric", () => {
-    const noMetric = parseSweepConfig(JSON.stringify({ method: "random", parameters: { lr: { min: 0.1, max: 1 } }, sweep: { pruner: { type: "median" } } }), {
-      format: "json",
-    }).config;
-    assert.throws(() => createPruner(noMetric), /sweep\.pruner: expected a "metric" to compare trials on/);
+    const { metric: _none, ...noMetric } = config({});
+    assert.throws(() => createPruner({ ...noMetric, sweep: { pruner: { type: "median" } } }), /sweep\.pruner: expected a "metric" to compare trials on/);
+    // The sweep-file validator reports the same problem with its position.
+    assert.throws(
+      () => parseSweepConfig('{"method": "random", "parameters": {"lr": {"min": 0.1, "max": 1}}, "sweep": {"pruner": {"type": "median"}}}', { format: "json" }),
+      /sweep\.pruner: expected a "metric" to compare trials on/,
+    );
   });
 });
