@@ -1,0 +1,29 @@
+/** Order statistics for benchmark tables. */
+
+/** The p-quantile (0..1) with linear interpolation between order statistics (numpy's default). */
+export function quantile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = p * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export interface Summary {
+  readonly median: number;
+  readonly q1: number;
+  readonly q3: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return { median: quantile(values, 0.5), q1: quantile(values, 0.25), q3: quantile(values, 0.75) };
+}
+
+/** Compact number for tables: 3 significant digits, exponent form for very small or large values. */
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a < 1e-3 || a >= 1e4 ? x.toExponential(2) : x.toPrecision(3);
+}
