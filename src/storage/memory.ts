@@ -10,6 +10,7 @@
 import { StorageError, noSweepError, noTrialError } from "./errors.js";
 import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "./ids.js";
 import { decodeJson, encodeJson, encodeJsonObject } from "./json.js";
+import { TRIAL_RECLAIMED_EVENT, reclaimEventData } from "./reclaim.js";
 import type {
   ClaimOptions,
   ClaimResult,
@@ -29,7 +30,9 @@ import type { FlatParams } from "../space/types.js";
 import {
   REQUEUEABLE_STATUSES,
   assertClaimOptions,
+  assertIsoTime,
   assertMetrics,
+  assertOptionalAttempt,
   assertOutcome,
   assertPatch,
   assertStep,
@@ -59,6 +62,16 @@ function clearRunFields(trial: StoredTrial): void {
   trial.pruneStep = null;
   trial.pruneReason = null;
   trial.finishedAt = null;
+}
+
+/** Back to the queue for another attempt with the same params (requeueTrial, reclaimStaleTrials). */
+function requeue(trial: StoredTrial): void {
+  clearRunFields(trial);
+  trial.status = "queued";
+  trial.attempt += 1;
+  trial.worker = null;
+  trial.startedAt = null;
+  trial.heartbeatAt = null;
 }
 
 function toSweepRecord(sweep: StoredSweep): SweepRecord {
@@ -324,6 +337,7 @@ export class MemoryStorage implements Storage {
     assertOutcome(outcome);
     const trial = this.requireTrial(id);
     if (trial.status !== "running") return null;
+    if (outcome.attempt !== undefined && outcome.attempt !== trial.attempt) return null;
     trial.status = outcome.status;
     trial.value = outcome.value ?? null;
     trial.exitCode = outcome.exitCode ?? null;
@@ -345,23 +359,48 @@ export class MemoryStorage implements Storage {
           `${REQUEUEABLE_STATUSES.join(", ")} trials can be re-queued`,
       );
     }
-    clearRunFields(trial);
-    trial.status = "queued";
-    trial.attempt += 1;
-    trial.worker = null;
-    trial.startedAt = null;
-    trial.heartbeatAt = null;
+    requeue(trial);
     return toTrialRecord(trial);
+  }
+
+  async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
+    this.assertOpen();
+    assertIsoTime(staleBefore, "staleBefore");
+    this.requireSweep(sweepId);
+    const reclaimed: TrialRecord[] = [];
+    for (const trial of this.trialsOf(sweepId)) {
+      const lastSignOfLife = trial.heartbeatAt ?? trial.startedAt ?? trial.createdAt;
+      if (trial.status !== "running" || !(lastSignOfLife < staleBefore)) continue;
+      const data = reclaimEventData(trial.worker, trial.attempt, lastSignOfLife, staleBefore);
+      requeue(trial);
+      this.events.push({
+        id: ++this.lastEventId,
+        sweepId,
+        trialId: trial.id,
+        kind: TRIAL_RECLAIMED_EVENT,
+        dataJson: encodeJson(data, `data of '${TRIAL_RECLAIMED_EVENT}' event`),
+        createdAt: nowIso(),
+      });
+      reclaimed.push(toTrialRecord(trial));
+    }
+    return reclaimed;
   }
 
   // ---- intermediate values ----
 
-  async addIntermediate(trialId: number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
+  async addIntermediate(
+    trialId: number,
+    step: number,
+    metrics: Readonly<Record<string, number>>,
+    reportedAttempt?: number,
+  ): Promise<void> {
     this.assertOpen();
     assertTrialId(trialId);
     assertStep(step);
     assertMetrics(metrics);
+    assertOptionalAttempt(reportedAttempt);
     const { attempt } = this.requireTrial(trialId);
+    if (reportedAttempt !== undefined && reportedAttempt !== attempt) return; // a stale attempt's report
     const rows = this.intermediates.get(trialId) ?? new Map<string, IntermediateRecord>();
     const createdAt = nowIso();
     for (const [name, value] of Object.entries(metrics)) {

@@ -84,7 +84,10 @@ export interface NewSweep {
   readonly status?: SweepStatus;
 }
 
-/** What a sampler sees while the storage holds its write lock. */
+/**
+ * What a sampler sees while the storage holds its write lock. Read-only: backends may share (frozen) records
+ * between claims instead of copying the whole history each time.
+ */
 export interface ClaimContext {
   readonly sweep: SweepRecord;
   /** Every trial of the sweep, any status, ordered by number. */
@@ -136,6 +139,12 @@ export interface TrialOutcome {
   readonly error?: string | null;
   readonly pruneStep?: number | null;
   readonly pruneReason?: string | null;
+  /**
+   * The attempt this outcome belongs to. When given, the outcome only applies if the trial is still on that
+   * attempt: an agent whose trial was reclaimed (and re-run elsewhere) while it was stalled cannot overwrite
+   * the new attempt's result. Omitted: applies to whatever attempt is running.
+   */
+  readonly attempt?: number;
 }
 
 export interface IntermediateQuery {
@@ -145,7 +154,7 @@ export interface IntermediateQuery {
 }
 
 export interface Storage {
-  /** "sqlite", "memory", later "postgresql". */
+  /** "sqlite", "memory" or "postgresql". */
   readonly kind: string;
   /** Where it lives (a file path, a URL, or ":memory:"), for messages. */
   readonly location: string;
@@ -173,9 +182,25 @@ export interface Storage {
   finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null>;
   /** Put an interrupted or failed trial back in the queue with the same params; attempt + 1. */
   requeueTrial(id: number): Promise<TrialRecord>;
+  /**
+   * Re-queue (attempt + 1, like requeueTrial) every running trial of the sweep whose agent stopped
+   * heartbeating: its `heartbeatAt` — or `startedAt` when it has none — is earlier than `staleBefore` (an
+   * ISO-8601 UTC time as Date#toISOString writes it). Records a `trial_reclaimed` event per trial with the
+   * old worker and attempt. Atomic and exactly-once: agents calling it at the same time never reclaim one
+   * trial twice. Returns the re-queued trials, ordered by number.
+   */
+  reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]>;
 
-  /** Store one step's metrics for the trial's current attempt (all in one transaction). */
-  addIntermediate(trialId: number, step: number, metrics: Readonly<Record<string, number>>): Promise<void>;
+  /**
+   * Store one step's metrics for the trial's current attempt (all in one transaction). With `attempt`, a
+   * report from any other attempt (a stalled agent whose trial was reclaimed) is ignored: nothing is written.
+   */
+  addIntermediate(
+    trialId: number,
+    step: number,
+    metrics: Readonly<Record<string, number>>,
+    attempt?: number,
+  ): Promise<void>;
   listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]>;
 
   addEvent(sweepId: string, kind: string, data?: unknown, trialId?: number | null): Promise<void>;

@@ -49,6 +49,28 @@ export function assertTrialId(id: unknown): asserts id is number {
   }
 }
 
+/** An attempt number as TrialRecord.attempt holds it (1 for the first run); `undefined` means "any attempt". */
+export function assertOptionalAttempt(attempt: unknown): asserts attempt is number | undefined {
+  if (attempt !== undefined && (!Number.isSafeInteger(attempt) || (attempt as number) < 1)) {
+    throw new StorageError(`attempt ${describe(attempt)} is not valid: expected an integer >= 1`);
+  }
+}
+
+/**
+ * The exact form Date#toISOString (and so nowIso) writes. Every backend compares stored times as text, which
+ * orders correctly only when all of them share this one form: no offsets, always milliseconds.
+ */
+const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+export function assertIsoTime(value: unknown, what: string): asserts value is string {
+  if (typeof value !== "string" || !ISO_UTC_MS.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new StorageError(
+      `${what} ${describe(value)} is not valid: expected an ISO-8601 UTC time such as 2025-01-31T12:34:56.789Z ` +
+        "(as Date#toISOString writes it)",
+    );
+  }
+}
+
 export function assertStep(step: unknown): asserts step is number {
   if (!Number.isSafeInteger(step) || (step as number) < 0) {
     throw new StorageError(`step ${describe(step)} is not valid: expected an integer >= 0`);
@@ -94,6 +116,7 @@ export function assertOutcome(outcome: TrialOutcome): void {
   assertNullableString(outcome.error, "error");
   assertNullableInteger(outcome.pruneStep, "prune step");
   assertNullableString(outcome.pruneReason, "prune reason");
+  assertOptionalAttempt(outcome.attempt);
 }
 
 export function assertPatch(patch: {

@@ -347,6 +347,120 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       });
     });
 
+    describe("reclaiming trials of agents that stopped heartbeating", () => {
+      const LONG_AGO = "2000-01-01T00:00:00.000Z";
+      const FAR_FUTURE = "2999-01-01T00:00:00.000Z";
+      const CUT_OFF = "2100-01-01T00:00:00.000Z";
+
+      it("re-queues running trials last seen before the cut-off, with an event naming the old worker", async () => {
+        const waiting = await storage.enqueueTrial(sweep.id, { q: 0 });
+        await storage.updateTrial(waiting.id, { heartbeatAt: LONG_AGO }); // queued: never reclaimed
+        const done = (await claimNew("w-done")).trial;
+        await storage.finishTrial(done.id, { status: "completed", value: 1 });
+        const silent = (await claimNew("w-silent")).trial;
+        await storage.updateTrial(silent.id, { heartbeatAt: LONG_AGO, pid: 7, gpus: "3" });
+        const alive = (await claimNew("w-alive")).trial;
+        await storage.updateTrial(alive.id, { heartbeatAt: FAR_FUTURE });
+        const neverBeat = (await claimNew("w-quiet")).trial;
+        await storage.updateTrial(neverBeat.id, { heartbeatAt: null }); // falls back to startedAt (now)
+        assert.deepEqual([waiting.number, done.number, silent.number, alive.number, neverBeat.number], [0, 1, 2, 3, 4]);
+        assert.equal(done.id, waiting.id, "the queued trial was claimed first");
+        const queued = await storage.enqueueTrial(sweep.id, { q: 5 });
+
+        const reclaimed = await storage.reclaimStaleTrials(sweep.id, CUT_OFF);
+        assert.deepEqual(
+          reclaimed.map((t) => [t.id, t.status, t.attempt, t.worker, t.heartbeatAt, t.startedAt, t.pid, t.gpus]),
+          [
+            [silent.id, "queued", 2, null, null, null, null, null],
+            [neverBeat.id, "queued", 2, null, null, null, null, null],
+          ],
+        );
+        assert.deepEqual(reclaimed[0], await storage.getTrial(silent.id));
+        assert.equal((await storage.getTrial(alive.id))!.status, "running");
+        assert.equal((await storage.getTrial(done.id))!.status, "completed");
+        assert.equal((await storage.getTrial(queued.id))!.attempt, 1);
+
+        const events = (await storage.listEvents(sweep.id)).filter((e) => e.kind === "trial_reclaimed");
+        assert.deepEqual(
+          events.map((e) => [e.trialId, e.data]),
+          [
+            [silent.id, { worker: "w-silent", attempt: 1, lastSeenAt: LONG_AGO, staleBefore: CUT_OFF }],
+            [neverBeat.id, { worker: "w-quiet", attempt: 1, lastSeenAt: neverBeat.startedAt, staleBefore: CUT_OFF }],
+          ],
+        );
+        assert.deepEqual(await storage.reclaimStaleTrials(sweep.id, CUT_OFF), [], "nothing is reclaimed twice");
+
+        // Reclaimed trials go back in number order, before proposing anything new.
+        const order = [];
+        for (let i = 0; i < 3; i++) order.push(claimed(await storage.claimTrial(sweep.id, { worker: "w2", propose: recordingProposer().propose })).trial.id);
+        assert.deepEqual(order, [silent.id, neverBeat.id, queued.id]);
+      });
+
+      it("never reclaims one trial twice when agents reclaim at the same moment", async () => {
+        const ids = [];
+        for (let i = 0; i < 6; i++) {
+          const { trial } = await claimNew(`w${i}`);
+          await storage.updateTrial(trial.id, { heartbeatAt: LONG_AGO });
+          ids.push(trial.id);
+        }
+        const results = await Promise.all([0, 1, 2].map(() => storage.reclaimStaleTrials(sweep.id, CUT_OFF)));
+        const reclaimedIds = results.flat().map((t) => t.id).sort((a, b) => a - b);
+        assert.deepEqual(reclaimedIds, ids);
+        const events = (await storage.listEvents(sweep.id)).filter((e) => e.kind === "trial_reclaimed");
+        assert.equal(events.length, 6);
+        assert.ok((await storage.listTrials(sweep.id)).every((t) => t.status === "queued" && t.attempt === 2));
+      });
+
+      it("ignores the finish and the reports of the attempt that was reclaimed", async () => {
+        const first = (await claimNew("stalled")).trial;
+        await storage.addIntermediate(first.id, 0, { loss: 9 }, 1);
+        await storage.updateTrial(first.id, { heartbeatAt: LONG_AGO });
+        await storage.reclaimStaleTrials(sweep.id, CUT_OFF);
+        const second = claimed(await storage.claimTrial(sweep.id, { worker: "rescuer", propose: recordingProposer().propose }));
+        assert.equal(second.trial.id, first.id);
+        assert.equal(second.trial.attempt, 2);
+
+        // The stalled agent wakes up and reports: its step and its result must not land on attempt 2.
+        await storage.addIntermediate(first.id, 1, { loss: 8 }, 1);
+        assert.equal(await storage.finishTrial(first.id, { status: "completed", value: 8, attempt: 1 }), null);
+        await storage.addIntermediate(first.id, 0, { loss: 0.5 }, 2);
+        await storage.addIntermediate(first.id, 1, { loss: 0.4 }); // no attempt given: the current one
+        assert.deepEqual(
+          (await storage.listIntermediates({ trialId: first.id })).map((r) => [r.attempt, r.step, r.value]),
+          [
+            [2, 0, 0.5],
+            [2, 1, 0.4],
+          ],
+        );
+        const current = (await storage.getTrial(first.id))!;
+        assert.equal(current.status, "running");
+        assert.equal(current.worker, "rescuer");
+
+        const finished = await storage.finishTrial(first.id, { status: "completed", value: 0.4, attempt: 2 });
+        assert.equal(finished?.value, 0.4);
+        assert.equal(finished?.attempt, 2);
+        assert.equal(await storage.finishTrial(first.id, { status: "failed", attempt: 2 }), null);
+      });
+
+      it("refuses a bad cut-off, an unknown sweep and a bad attempt", async () => {
+        const { trial } = await claimNew();
+        for (const bad of ["yesterday", "2025-01-01T00:00:00+02:00", "2025-01-01T00:00:00Z", "2025-13-45T00:00:00.000Z"]) {
+          await assert.rejects(
+            storage.reclaimStaleTrials(sweep.id, bad),
+            storageError(new RegExp(`staleBefore ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid: expected an ISO-8601 UTC time`)),
+          );
+        }
+        await assert.rejects(storage.reclaimStaleTrials("abc12345", CUT_OFF), storageError(/no sweep 'abc12345'/));
+        await assert.rejects(
+          storage.finishTrial(trial.id, { status: "completed", attempt: 0 }),
+          storageError(/attempt 0 is not valid: expected an integer >= 1/),
+        );
+        await assert.rejects(storage.addIntermediate(trial.id, 0, { loss: 1 }, 1.5), storageError(/attempt 1.5 is not valid/));
+        assert.equal((await storage.getTrial(trial.id))!.status, "running");
+        assert.deepEqual(await storage.listIntermediates({ trialId: trial.id }), []);
+      });
+    });
+
     describe("intermediate values", () => {
       it("stores a step's metrics together, overwrites a re-reported step, and orders by trial, step, name", async () => {
         const t1 = (await claimNew()).trial;
@@ -491,13 +605,17 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         assert.deepEqual((await storage.getSweep(sweep.id))!.config, { method: "random" });
 
         await storage.claimTrial(sweep.id, { worker: "w", propose: recordingProposer().propose });
-        await storage.claimTrial(sweep.id, {
-          worker: "w",
-          propose: (ctx) => {
-            (ctx.trials[0]!.params as { lr: number }).lr = -1;
-            return { stop: true, reason: "done" };
-          },
-        });
+        // A proposer must not mutate the history; a backend may hand it frozen records (the write then
+        // throws) or copies (the write is lost). Either way the stored trial stays as it was.
+        await storage
+          .claimTrial(sweep.id, {
+            worker: "w",
+            propose: (ctx) => {
+              (ctx.trials[0]!.params as { lr: number }).lr = -1;
+              return { stop: true, reason: "done" };
+            },
+          })
+          .catch((error: unknown) => assert.ok(error instanceof TypeError, String(error)));
         assert.equal((await storage.getTrial(queued.id))!.params.lr, 0.1);
 
         await storage.addEvent(sweep.id, "e", { n: 1 });

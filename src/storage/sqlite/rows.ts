@@ -12,6 +12,8 @@ export interface SweepRow {
   status: string;
   created_at: string;
   updated_at: string;
+  /** Bumped by triggers on every change to the sweep's trials or intermediate values (schema v2). */
+  revision: number;
 }
 
 export interface TrialRow {

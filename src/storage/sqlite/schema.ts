@@ -83,10 +83,60 @@ CREATE INDEX events_by_sweep ON events (sweep_id, id);
 CREATE INDEX events_by_trial ON events (trial_id) WHERE trial_id IS NOT NULL;
 `;
 
+/*
+ * Revisions: every change to a sweep's trials or intermediate values bumps the sweep's revision and stamps the
+ * changed row with it, so a reader that has seen revision R can fetch exactly what changed since (rows with
+ * revision > R) instead of re-reading and re-decoding the whole history on every claim. Triggers, not code,
+ * so no write path (ours, a future one, or another process running an older build of this version) can
+ * forget it. recursive_triggers is off (SQLite's default), so the stamping UPDATE does not fire the trigger
+ * again; the WHEN clause makes that explicit.
+ */
+const VERSION_2 = `
+ALTER TABLE sweeps ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trials ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE intermediate_values ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX trials_by_sweep_revision ON trials (sweep_id, revision);
+CREATE INDEX intermediate_values_by_revision ON intermediate_values (revision);
+
+CREATE TRIGGER trials_revision_on_insert AFTER INSERT ON trials
+BEGIN
+  UPDATE sweeps SET revision = revision + 1 WHERE id = NEW.sweep_id;
+  UPDATE trials SET revision = (SELECT revision FROM sweeps WHERE id = NEW.sweep_id) WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER trials_revision_on_update AFTER UPDATE ON trials WHEN NEW.revision = OLD.revision
+BEGIN
+  UPDATE sweeps SET revision = revision + 1 WHERE id = NEW.sweep_id;
+  UPDATE trials SET revision = (SELECT revision FROM sweeps WHERE id = NEW.sweep_id) WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER intermediate_values_revision_on_insert AFTER INSERT ON intermediate_values
+BEGIN
+  UPDATE sweeps SET revision = revision + 1 WHERE id = (SELECT sweep_id FROM trials WHERE id = NEW.trial_id);
+  UPDATE intermediate_values
+     SET revision = (SELECT s.revision FROM sweeps s JOIN trials t ON t.sweep_id = s.id WHERE t.id = NEW.trial_id)
+   WHERE trial_id = NEW.trial_id AND attempt = NEW.attempt AND step = NEW.step AND name = NEW.name;
+END;
+
+-- A re-reported step is an upsert, which is an UPDATE.
+CREATE TRIGGER intermediate_values_revision_on_update AFTER UPDATE ON intermediate_values
+  WHEN NEW.revision = OLD.revision
+BEGIN
+  UPDATE sweeps SET revision = revision + 1 WHERE id = (SELECT sweep_id FROM trials WHERE id = NEW.trial_id);
+  UPDATE intermediate_values
+     SET revision = (SELECT s.revision FROM sweeps s JOIN trials t ON t.sweep_id = s.id WHERE t.id = NEW.trial_id)
+   WHERE trial_id = NEW.trial_id AND attempt = NEW.attempt AND step = NEW.step AND name = NEW.name;
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     description: "sweeps, trials, intermediate_values and events tables",
     up: (db) => db.exec(VERSION_1),
+  },
+  {
+    description: "revision stamps on trials and intermediate values, for incremental reads",
+    up: (db) => db.exec(VERSION_2),
   },
 ];
 

@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { StorageError, noSweepError, noTrialError } from "../errors.js";
 import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "../ids.js";
 import { decodeJson, encodeJson, encodeJsonObject } from "../json.js";
+import { TRIAL_RECLAIMED_EVENT, reclaimEventData } from "../reclaim.js";
 import type {
   ClaimOptions,
   ClaimResult,
@@ -32,7 +33,9 @@ import type { FlatParams } from "../../space/types.js";
 import {
   REQUEUEABLE_STATUSES,
   assertClaimOptions,
+  assertIsoTime,
   assertMetrics,
+  assertOptionalAttempt,
   assertOutcome,
   assertPatch,
   assertStep,
@@ -44,6 +47,7 @@ import {
 } from "../validate.js";
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
 import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
+import { HistoryCache } from "./history-cache.js";
 import { migrate } from "./schema.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { toSqlReal } from "./values.js";
@@ -96,10 +100,12 @@ export class SqliteStorage implements Storage {
   readonly journalMode: string;
   private connection: Connection | null;
   private readonly busyRetry: BusyRetryPolicy;
+  private readonly history: HistoryCache;
 
   private constructor(location: string, connection: Connection, busyRetry: BusyRetryPolicy) {
     this.location = location;
     this.connection = connection;
+    this.history = new HistoryCache(connection.db);
     this.journalMode = connection.journalMode;
     this.busyRetry = busyRetry;
   }
@@ -208,7 +214,8 @@ export class SqliteStorage implements Storage {
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
     assertClaimOptions(opts);
     return this.transaction((s): ClaimResult => {
-      const sweep = toSweepRecord(this.requireSweep(s, sweepId));
+      const sweepRow = this.requireSweep(s, sweepId);
+      const sweep = toSweepRecord(sweepRow);
       const now = nowIso();
 
       const queuedId = s.oldestQueuedTrialId.get(sweepId);
@@ -220,13 +227,10 @@ export class SqliteStorage implements Storage {
       const counts = s.trialCounts.get(sweepId)!;
       if (opts.maxTrials !== undefined && counts.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
 
-      const trials = s.listTrials.all(sweepId).map(toTrialRecord);
+      // Under the write lock the revision cannot move, so the cached history is exactly the stored one.
+      const trials = this.history.trials(sweepId, sweepRow.revision);
       const intermediates =
-        opts.metricName === undefined
-          ? []
-          : s.listIntermediatesOfSweep
-              .all({ sweep_id: sweepId, trial_id: null, name: opts.metricName })
-              .map(toIntermediateRecord);
+        opts.metricName === undefined ? [] : this.history.intermediates(sweepId, sweepRow.revision, opts.metricName);
       const nextNumber = counts.max_number + 1;
       const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
       if ("stop" in proposal) return { stop: true, reason: proposal.reason };
@@ -326,8 +330,10 @@ export class SqliteStorage implements Storage {
         prune_step: outcome.pruneStep ?? null,
         prune_reason: outcome.pruneReason ?? null,
         now: nowIso(),
+        attempt: outcome.attempt ?? null,
       });
-      if (finished === undefined) this.requireTrial(s, id); // unknown id is an error; not running is a null
+      // Unknown id is an error; not running (or another attempt) is a null.
+      if (finished === undefined) this.requireTrial(s, id);
       return finished ?? null;
     });
     return row === null ? null : toTrialRecord(row);
@@ -347,15 +353,39 @@ export class SqliteStorage implements Storage {
     return toTrialRecord(row);
   }
 
+  async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
+    assertIsoTime(staleBefore, "staleBefore");
+    // One IMMEDIATE transaction: a second agent reclaiming at the same time waits, then finds nothing stale.
+    const rows = await this.transaction((s) => {
+      this.requireSweep(s, sweepId);
+      return s.staleRunningTrials.all(sweepId, staleBefore).map((stale) => {
+        const lastSeenAt = stale.heartbeat_at ?? stale.started_at ?? stale.created_at;
+        const data = reclaimEventData(stale.worker, stale.attempt, lastSeenAt, staleBefore);
+        const requeued = s.requeueTrial.get(stale.id)!;
+        const dataJson = encodeJson(data, `data of '${TRIAL_RECLAIMED_EVENT}' event`);
+        s.insertEvent.run(sweepId, stale.id, TRIAL_RECLAIMED_EVENT, dataJson, nowIso());
+        return requeued;
+      });
+    });
+    return rows.map(toTrialRecord);
+  }
+
   // ---- intermediate values ----
 
-  async addIntermediate(trialId: number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
+  async addIntermediate(
+    trialId: number,
+    step: number,
+    metrics: Readonly<Record<string, number>>,
+    reportedAttempt?: number,
+  ): Promise<void> {
     assertTrialId(trialId);
     assertStep(step);
     assertMetrics(metrics);
+    assertOptionalAttempt(reportedAttempt);
     const entries = Object.entries(metrics);
     await this.transaction((s) => {
       const { attempt } = this.requireTrial(s, trialId);
+      if (reportedAttempt !== undefined && reportedAttempt !== attempt) return; // a stale attempt's report
       const now = nowIso();
       for (const [name, value] of entries) s.upsertIntermediate.run(trialId, attempt, step, name, toSqlReal(value), now);
     });

@@ -59,6 +59,8 @@ export interface FinishTrialParams {
   prune_step: number | null;
   prune_reason: string | null;
   now: string;
+  /** Only finish if the trial is on this attempt; null for any attempt. */
+  attempt: number | null;
 }
 
 export interface IntermediateFilter {
@@ -84,6 +86,7 @@ export interface Statements {
   readonly updateTrial: Stmt<UpdateTrialParams, TrialRow>;
   readonly finishTrial: Stmt<FinishTrialParams, TrialRow>;
   readonly requeueTrial: Stmt<[number], TrialRow>;
+  readonly staleRunningTrials: Stmt<[string, string], TrialRow>;
   readonly upsertIntermediate: Stmt<[number, number, number, string, number | string, string]>;
   readonly listIntermediatesOfTrial: Stmt<IntermediateFilter, IntermediateRow>;
   readonly listIntermediatesOfSweep: Stmt<IntermediateFilter, IntermediateRow>;
@@ -146,13 +149,18 @@ export function prepareStatements(db: Database.Database): Statements {
       UPDATE trials SET status = @status, value = @value, exit_code = @exit_code, signal = @signal,
                         error = @error, prune_step = @prune_step, prune_reason = @prune_reason,
                         finished_at = @now
-      WHERE id = @id AND status = 'running'
+      WHERE id = @id AND status = 'running' AND (@attempt IS NULL OR attempt = @attempt)
       RETURNING *`),
     requeueTrial: db.prepare<[number], TrialRow>(`
       UPDATE trials SET status = 'queued', attempt = attempt + 1, worker = NULL, started_at = NULL,
                         heartbeat_at = NULL, ${CLEAR_RUN_FIELDS}
       WHERE id = ? AND status IN ('interrupted', 'failed', 'running')
       RETURNING *`),
+    /** Running trials last seen (heartbeat, else start) before the cut-off; ISO texts compare as times. */
+    staleRunningTrials: db.prepare<[string, string], TrialRow>(`
+      SELECT * FROM trials
+      WHERE sweep_id = ? AND status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < ?
+      ORDER BY number`),
 
     /** A step reported again (e.g. a trainer that logs the same step twice) overwrites the earlier value. */
     upsertIntermediate: db.prepare<[number, number, number, string, number | string, string]>(`
