@@ -88,6 +88,11 @@ function toTrialRecord(trial: StoredTrial): TrialRecord {
   };
 }
 
+function sameFields(a: StoredTrial, b: StoredTrial): boolean {
+  for (const key in b) if (a[key as keyof StoredTrial] !== b[key as keyof StoredTrial]) return false;
+  return true;
+}
+
 function toEventRecord(event: StoredEvent): EventRecord {
   const { dataJson, ...rest } = event;
   return { ...rest, data: decodeJson(dataJson) };
@@ -114,6 +119,23 @@ export class MemoryStorage implements Storage {
   private readonly events: StoredEvent[] = [];
   private lastTrialId = 0;
   private lastEventId = 0;
+
+  /**
+   * Frozen records for the proposer, reused while the stored trial is unchanged: decoding every trial's JSON
+   * on every claim made a claim O(trials) in JSON parsing. Trials are mutated in place, so "unchanged" is a
+   * shallow comparison with the fields the record was made from.
+   */
+  private readonly frozenRecords = new WeakMap<StoredTrial, { readonly from: StoredTrial; readonly record: TrialRecord }>();
+
+  private frozenRecord(trial: StoredTrial): TrialRecord {
+    const cached = this.frozenRecords.get(trial);
+    if (cached && sameFields(cached.from, trial)) return cached.record;
+    const record = toTrialRecord(trial);
+    Object.freeze(record.params);
+    Object.freeze(record.meta);
+    this.frozenRecords.set(trial, { from: { ...trial }, record: Object.freeze(record) });
+    return record;
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new StorageError("memory storage is closed");
@@ -268,7 +290,7 @@ export class MemoryStorage implements Storage {
     const proposal = checkProposal(
       opts.propose({
         sweep: toSweepRecord(sweep),
-        trials: trials.map(toTrialRecord),
+        trials: trials.map((t) => this.frozenRecord(t)),
         intermediates: opts.metricName === undefined ? [] : this.currentIntermediates(trials, opts.metricName),
         nextNumber,
       }),

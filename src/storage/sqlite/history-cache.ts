@@ -62,7 +62,9 @@ export class HistoryCache {
       metric.current = null;
     }
     // Attempts change with trial rows (a requeue), so the current-attempt view depends on both.
-    if (metric.current === null || metric.trialsSeen !== history.revision) {
+    if (metric.byKey.size === 0) {
+      metric.current = [];
+    } else if (metric.current === null || metric.trialsSeen !== history.revision) {
       const attemptOf = new Map(history.trials.map((t) => [t.id, t.attempt]));
       metric.current = [...metric.byKey.values()]
         .filter((r) => attemptOf.get(r.trialId) === r.attempt)
