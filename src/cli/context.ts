@@ -1,9 +1,7 @@
 /**
  * What every command shares: where the storage is, how to print, where logs go.
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { pino, type Logger } from "pino";
+import { existsSync } from "node:fs";
 import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
@@ -38,22 +36,6 @@ export async function openExistingStorage(location: string): Promise<Storage> {
     );
   }
   return openStorage(location);
-}
-
-/**
- * Structured logs: JSON lines to `<storage dir>/logs/sweep.log`, and to stderr too with `--log-format json`.
- * Human output goes to stdout/stderr separately; the log file is for diagnosing a long sweep afterwards.
- */
-export function createLogger(args: GlobalArgs, location: string): Logger {
-  const streams: { stream: NodeJS.WritableStream | ReturnType<typeof pino.destination> }[] = [];
-  if (!isMemoryLocation(location) && !/^postgres(ql)?:/.test(location)) {
-    const dir = join(dirname(resolve(location.replace(/^sqlite:(\/\/)?/, ""))), "logs");
-    mkdirSync(dir, { recursive: true });
-    streams.push({ stream: pino.destination({ dest: join(dir, "sweep.log"), sync: true, mkdir: true }) });
-  }
-  if (args.logFormat === "json") streams.push({ stream: pino.destination({ dest: 2, sync: true }) });
-  if (streams.length === 0) return pino({ enabled: false });
-  return pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, pino.multistream(streams));
 }
 
 /** Print machine-readable output: one JSON document, pretty-printed, on stdout. */

@@ -33,6 +33,8 @@ export interface SessionIo {
   readonly handleSignals?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Also write the structured log lines to stderr (`--log-format json`). */
+  readonly logToStderr?: boolean;
 }
 
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
@@ -43,7 +45,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const reporter = createReporter(io.progress, { stdout, stderr });
-  const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id);
+  const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, { stderr: io.logToStderr ?? false });
   try {
     const { slots, notices } = await setupSlots({ ...settings, ...definedOnly(flags) }, io.env ?? process.env);
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });

@@ -72,10 +72,12 @@ export function runDirFor(location: string): string {
 }
 
 /** JSON-lines log of one controller: `<storage dir>/logs/controller-<sweepId>.log` (appended to by resume/agent). */
-export function createControllerLogger(location: string, sweepId: string): { logger: Logger; file: string } {
+export function createControllerLogger(location: string, sweepId: string, options: { stderr?: boolean } = {}): { logger: Logger; file: string } {
   const dir = join(storageHome(location), "logs");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `controller-${sweepId}.log`);
-  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, pino.destination({ dest: file, sync: true, mkdir: true }));
+  const toFile = pino.destination({ dest: file, sync: true, mkdir: true });
+  const destination = options.stderr ? pino.multistream([{ stream: toFile }, { stream: pino.destination({ dest: 2, sync: true }) }]) : toFile;
+  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
   return { logger, file };
 }

@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { joinSweep } from "../../runner/session.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
-import { progressMode, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
+import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface AgentArgs extends RunnerArgs {
   readonly id: string;
@@ -25,7 +25,7 @@ export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
     const flags = toRunnerFlags(args);
     const storage = await openExistingStorage(storageLocation(args));
     try {
-      const summary = await joinSweep(storage, args.id, flags, { progress: progressMode(args) });
+      const summary = await joinSweep(storage, args.id, flags, sessionIo(args));
       process.exitCode = summary.exitCode;
     } finally {
       await storage.close();

@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { resumeSweep } from "../../runner/session.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
-import { progressMode, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
+import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface ResumeArgs extends RunnerArgs {
   readonly id: string;
@@ -19,7 +19,7 @@ export const resumeCommand: CommandModule<GlobalArgs, ResumeArgs> = {
     const flags = toRunnerFlags(args);
     const storage = await openExistingStorage(storageLocation(args));
     try {
-      const summary = await resumeSweep(storage, args.id, flags, { progress: progressMode(args) });
+      const summary = await resumeSweep(storage, args.id, flags, sessionIo(args));
       process.exitCode = summary.exitCode;
     } finally {
       await storage.close();

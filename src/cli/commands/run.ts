@@ -7,7 +7,7 @@ import { loadSweepFile, normaliseGpuSelection, parseDuration } from "../../confi
 import type { ResolvedSweep, SweepSettings } from "../../config/types.js";
 import { openStorage } from "../../storage/index.js";
 import type { ProgressMode } from "../../runner/progress.js";
-import { startSweep, type RunnerFlags } from "../../runner/session.js";
+import { startSweep, type RunnerFlags, type SessionIo } from "../../runner/session.js";
 import { storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
@@ -82,6 +82,11 @@ export function toRunnerFlags(args: RunnerArgs & { readonly count?: number }): R
   };
 }
 
+/** How a trial-running command talks to the terminal and the log. */
+export function sessionIo(args: RunnerArgs): SessionIo {
+  return { progress: progressMode(args), logToStderr: args.logFormat === "json" };
+}
+
 export function progressMode(args: RunnerArgs): ProgressMode {
   if (args.json) return "json";
   if (args.quiet) return "quiet";
@@ -129,7 +134,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     for (const w of resolved.warnings) process.stderr.write(`warning: ${w.message}\n`);
     const storage = await openStorage(storageLocation(args, resolved.config.sweep.storage));
     try {
-      const summary = await startSweep(storage, resolved, flags, { progress: progressMode(args) });
+      const summary = await startSweep(storage, resolved, flags, sessionIo(args));
       process.exitCode = summary.exitCode;
     } finally {
       await storage.close();
