@@ -1,0 +1,18 @@
+/**
+ * Escaping for everything a user controls (sweep names, parameter names and values, metric names, error
+ * text) before it goes into the report's HTML or SVG. One function for text and attribute values alike:
+ * escaping quotes too costs nothing and removes a way to get it wrong.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
+}
+
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/**
+ * JSON for a `<script type="application/json">` block: `<` is written as \u003c so no value can close the
+ * script element (`</script>`) or open a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
