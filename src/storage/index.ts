@@ -3,7 +3,7 @@
  * `--storage` option and the library's options pass it.
  *
  *   ":memory:", "memory:"            -> MemoryStorage (nothing persisted)
- *   "postgres://…", "postgresql://…" -> refused for now (a later release adds PostgreSQL)
+ *   "postgres://…", "postgresql://…" -> PostgresStorage (a shared server, for agents on several machines)
  *   "sqlite:PATH", "sqlite://PATH"   -> SQLite file PATH; "sqlite:///rel.db" is the relative file rel.db and
  *                                       "sqlite:////abs.db" the absolute /abs.db, as in SQLAlchemy/Optuna URLs
  *   anything else                    -> a SQLite file path (default storage/sweeps.db)
@@ -11,6 +11,7 @@
 import { StorageError } from "./errors.js";
 import { MemoryStorage } from "./memory.js";
 import { SqliteStorage, type SqliteStorageOptions } from "./sqlite/sqlite-storage.js";
+import { redactPostgresUrl, type PostgresStorageOptions } from "./postgres/options.js";
 import type { Storage } from "./types.js";
 
 export * from "./types.js";
@@ -19,18 +20,28 @@ export { MemoryStorage } from "./memory.js";
 export { SqliteStorage, DEFAULT_BUSY_TIMEOUT_MS, type SqliteStorageOptions } from "./sqlite/sqlite-storage.js";
 export { DEFAULT_BUSY_RETRY, type BusyRetryPolicy } from "./sqlite/busy.js";
 export { SCHEMA_VERSION } from "./sqlite/schema.js";
+// PostgresStorage itself is not re-exported: importing it loads the `pg` driver, which openStorage does
+// lazily, only for postgresql:// locations (import it from "./postgres/postgres-storage.js" if needed).
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  redactPostgresUrl,
+  type PostgresStorageOptions,
+} from "./postgres/options.js";
+export { POSTGRES_SCHEMA_VERSION } from "./postgres/schema.js"; // type-only import of pg: no driver load
+export { TRIAL_RECLAIMED_EVENT, type TrialReclaimedData } from "./reclaim.js";
 
 /** Where the CLI keeps sweeps unless told otherwise, relative to the working directory. */
 export const DEFAULT_STORAGE_PATH = "storage/sweeps.db";
 
-export type OpenStorageOptions = SqliteStorageOptions;
+/** Options for whichever backend the location names; the other backend's options are ignored. */
+export type OpenStorageOptions = SqliteStorageOptions & PostgresStorageOptions;
 
 const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /** Hide the password of a URL before it goes into a message. */
-function redactUrl(location: string): string {
-  return location.replace(/^([^:]+:\/\/[^:/@]*):[^@/]*@/, "$1:***@");
-}
+const redactUrl = redactPostgresUrl;
 
 /** The SQLite file a `sqlite:` location names (SQLAlchemy's convention for the slashes, see above). */
 function sqlitePathOf(location: string): string {
@@ -43,9 +54,12 @@ function sqlitePathOf(location: string): string {
 }
 
 /** Which backend a location string names, without opening anything. */
-export type StorageLocation = { readonly kind: "memory" } | { readonly kind: "sqlite"; readonly path: string };
+export type StorageLocation =
+  | { readonly kind: "memory" }
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgresql"; readonly url: string };
 
-/** Parse a `--storage` value; throws StorageError for PostgreSQL (not yet supported) and unknown schemes. */
+/** Parse a `--storage` value; throws StorageError for unknown schemes. */
 export function parseStorageLocation(location: string): StorageLocation {
   if (typeof location !== "string" || location.trim() === "") {
     throw new StorageError(
@@ -56,22 +70,23 @@ export function parseStorageLocation(location: string): StorageLocation {
   if (/^sqlite:/i.test(location)) return { kind: "sqlite", path: sqlitePathOf(location) };
 
   const scheme = URL_SCHEME.exec(location)?.[1]?.toLowerCase();
-  if (scheme === "postgres" || scheme === "postgresql") {
-    throw new StorageError(
-      `PostgreSQL storage (${redactUrl(location)}) is not supported yet; use a SQLite file such as ${DEFAULT_STORAGE_PATH}`,
-    );
-  }
+  if (scheme === "postgres" || scheme === "postgresql") return { kind: "postgresql", url: location };
   if (scheme !== undefined) {
     throw new StorageError(
       `storage location '${redactUrl(location)}' has the unknown scheme '${scheme}://'; expected a SQLite file path ` +
-        `(e.g. ${DEFAULT_STORAGE_PATH}), "sqlite:PATH" or ":memory:"`,
+        `(e.g. ${DEFAULT_STORAGE_PATH}), "sqlite:PATH", "postgresql://user@host/database" or ":memory:"`,
     );
   }
   return { kind: "sqlite", path: location };
 }
 
-/** Resolve a location string to a storage, opening (and creating/migrating) a SQLite file if it names one. */
+/** Resolve a location string to a storage, opening (and creating/migrating) the SQLite file or database it names. */
 export async function openStorage(location: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const parsed = parseStorageLocation(location);
-  return parsed.kind === "memory" ? new MemoryStorage() : SqliteStorage.open(parsed.path, opts);
+  if (parsed.kind === "memory") return new MemoryStorage();
+  if (parsed.kind === "postgresql") {
+    const { PostgresStorage } = await import("./postgres/postgres-storage.js");
+    return PostgresStorage.open(parsed.url, opts);
+  }
+  return SqliteStorage.open(parsed.path, opts);
 }

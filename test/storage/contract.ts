@@ -353,19 +353,18 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       const CUT_OFF = "2100-01-01T00:00:00.000Z";
 
       it("re-queues running trials last seen before the cut-off, with an event naming the old worker", async () => {
-        const waiting = await storage.enqueueTrial(sweep.id, { q: 0 });
-        await storage.updateTrial(waiting.id, { heartbeatAt: LONG_AGO }); // queued: never reclaimed
         const done = (await claimNew("w-done")).trial;
-        await storage.finishTrial(done.id, { status: "completed", value: 1 });
+        await storage.updateTrial(done.id, { heartbeatAt: LONG_AGO });
+        await storage.finishTrial(done.id, { status: "completed", value: 1 }); // finished: never reclaimed
         const silent = (await claimNew("w-silent")).trial;
         await storage.updateTrial(silent.id, { heartbeatAt: LONG_AGO, pid: 7, gpus: "3" });
         const alive = (await claimNew("w-alive")).trial;
         await storage.updateTrial(alive.id, { heartbeatAt: FAR_FUTURE });
         const neverBeat = (await claimNew("w-quiet")).trial;
         await storage.updateTrial(neverBeat.id, { heartbeatAt: null }); // falls back to startedAt (now)
-        assert.deepEqual([waiting.number, done.number, silent.number, alive.number, neverBeat.number], [0, 1, 2, 3, 4]);
-        assert.equal(done.id, waiting.id, "the queued trial was claimed first");
-        const queued = await storage.enqueueTrial(sweep.id, { q: 5 });
+        const queued = await storage.enqueueTrial(sweep.id, { q: 4 });
+        await storage.updateTrial(queued.id, { heartbeatAt: LONG_AGO }); // queued: nothing to reclaim
+        assert.deepEqual([done.number, silent.number, alive.number, neverBeat.number, queued.number], [0, 1, 2, 3, 4]);
 
         const reclaimed = await storage.reclaimStaleTrials(sweep.id, CUT_OFF);
         assert.deepEqual(

@@ -37,13 +37,21 @@ describe("parseStorageLocation", () => {
     }
   });
 
-  it("refuses PostgreSQL for now (without echoing the password), unknown schemes and empty locations", () => {
+  it("routes postgres:// and postgresql:// URLs to PostgreSQL, as given (the driver parses them)", () => {
+    for (const url of [
+      "postgresql://sweeper:hunter2@db.example:5432/sweeps",
+      "postgres://db/sweeps",
+      "POSTGRESQL://db/sweeps?sslmode=require",
+    ]) {
+      assert.deepEqual(parseStorageLocation(url), { kind: "postgresql", url }, url);
+    }
+  });
+
+  it("refuses unknown schemes (without echoing the password) and empty locations", () => {
     assert.throws(
-      () => parseStorageLocation("postgresql://sweeper:hunter2@db.example:5432/sweeps"),
-      storageError(/^PostgreSQL storage \(postgresql:\/\/sweeper:\*\*\*@db\.example:5432\/sweeps\) is not supported yet/),
+      () => parseStorageLocation("mysql://root:hunter2@db/sweeps"),
+      storageError(/^storage location 'mysql:\/\/root:\*\*\*@db\/sweeps' has the unknown scheme 'mysql:\/\/'.*"postgresql:\/\/user@host\/database"/),
     );
-    assert.throws(() => parseStorageLocation("postgres://db/sweeps"), storageError(/PostgreSQL storage .* is not supported yet/));
-    assert.throws(() => parseStorageLocation("mysql://db/sweeps"), storageError(/unknown scheme 'mysql:\/\/'/));
     assert.throws(() => parseStorageLocation(""), storageError(/storage location "" is empty/));
     assert.throws(() => parseStorageLocation("sqlite:"), storageError(/storage location 'sqlite:' names no file/));
   });

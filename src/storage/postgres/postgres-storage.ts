@@ -1,0 +1,459 @@
+/**
+ * Storage in a PostgreSQL database, shared by agents on any number of machines.
+ *
+ * Same semantics as SqliteStorage (same checks, same errors, same ordering); what differs is how atomicity is
+ * reached. SQLite has one writer at a time; here every multi-statement change is one READ COMMITTED
+ * transaction on a pooled connection, and the row locks described in statements.ts stand in for SQLite's
+ * single write lock where the contract needs one: proposers of one sweep take turns, queued trials are
+ * taken without waiting, and reclaiming splits stale trials between concurrent callers.
+ */
+import pg from "pg";
+import { StorageError, noSweepError, noTrialError } from "../errors.js";
+import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "../ids.js";
+import { decodeJson, describe, encodeJson, encodeJsonObject } from "../json.js";
+import { TRIAL_RECLAIMED_EVENT, reclaimEventData } from "../reclaim.js";
+// The tables have the same columns as SQLite's, so the same row converters apply.
+import {
+  toEventRecord,
+  toIntermediateRecord,
+  toSweepRecord,
+  toTrialRecord,
+  type EventRow,
+  type IntermediateRow,
+  type SweepRow,
+  type TrialRow,
+} from "../sqlite/rows.js";
+import type {
+  ClaimOptions,
+  ClaimResult,
+  EventRecord,
+  IntermediateQuery,
+  IntermediateRecord,
+  NewSweep,
+  Storage,
+  SweepRecord,
+  SweepStatus,
+  TrialOutcome,
+  TrialPatch,
+  TrialRecord,
+  TrialStatus,
+} from "../types.js";
+import type { FlatParams } from "../../space/types.js";
+import {
+  REQUEUEABLE_STATUSES,
+  assertClaimOptions,
+  assertIsoTime,
+  assertMetrics,
+  assertOptionalAttempt,
+  assertOutcome,
+  assertPatch,
+  assertStep,
+  assertSweepId,
+  assertSweepStatus,
+  assertTrialId,
+  assertTrialStatuses,
+  checkProposal,
+} from "../validate.js";
+import { Session, createPool, wrapDriverError } from "./connection.js";
+import { redactPostgresUrl, type PostgresStorageOptions } from "./options.js";
+import { migratePostgres } from "./schema.js";
+import { SQL, type StatementName } from "./statements.js";
+
+/** A re-queued trial's new row plus what the `trial_reclaimed` event needs from the old one. */
+type ReclaimedRow = TrialRow & { old_worker: string | null; old_attempt: number; last_seen_at: string };
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/** Run the named statement of statements.ts on a session. */
+function run<R extends pg.QueryResultRow>(session: Session, name: StatementName, values: unknown[]): Promise<R[]> {
+  return session.query<R>(name, SQL[name], values);
+}
+
+async function first<R extends pg.QueryResultRow>(session: Session, name: StatementName, values: unknown[]) {
+  return (await run<R>(session, name, values))[0];
+}
+
+export class PostgresStorage implements Storage {
+  readonly kind = "postgresql";
+  /** The URL with its password hidden: this goes into every message. */
+  readonly location: string;
+  private pool: pg.Pool | null;
+
+  private constructor(location: string, pool: pg.Pool) {
+    this.location = location;
+    this.pool = pool;
+  }
+
+  /**
+   * Connect to the database a `postgres://` or `postgresql://` URL names and bring its schema up to date.
+   * Passwords can also come from PGPASSWORD or ~/.pgpass, which the driver reads, keeping them out of URLs.
+   */
+  static async open(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
+    if (typeof url !== "string" || !POSTGRES_URL.test(url)) {
+      const shown = typeof url === "string" ? JSON.stringify(redactPostgresUrl(url)) : describe(url);
+      throw new StorageError(`${shown} is not a PostgreSQL URL; expected postgresql://user@host/database`);
+    }
+    const location = redactPostgresUrl(url);
+    const pool = createPool(url, options);
+    try {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw wrapDriverError(err, location, " cannot be reached");
+      }
+      const onError = () => undefined; // the failing migration statement reports it (see withSession)
+      client.on("error", onError);
+      try {
+        await migratePostgres(client, location);
+      } catch (err) {
+        client.release(true);
+        throw wrapDriverError(err, location, " could not be prepared");
+      } finally {
+        client.removeListener("error", onError);
+      }
+      client.release();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStorage(location, pool);
+  }
+
+  private get openPool(): pg.Pool {
+    if (this.pool === null) throw new StorageError(`PostgreSQL storage ${this.location} is closed`);
+    return this.pool;
+  }
+
+  /** Run `operation` on one pooled connection, outside any transaction (single statements are atomic). */
+  private async withSession<T>(operation: (session: Session) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.openPool.connect();
+    } catch (err) {
+      throw wrapDriverError(err, this.location, " cannot be reached");
+    }
+    const session = new Session(client, this.location);
+    // While checked out, a connection the server ends (a timeout, a restart) reports it as an 'error' event;
+    // unheard, Node would crash the agent. The statement in flight fails on its own; mark the connection.
+    const onError = () => {
+      session.failed = true;
+    };
+    client.on("error", onError);
+    try {
+      return await operation(session);
+    } finally {
+      client.removeListener("error", onError);
+      // A connection on which a statement failed may be half-broken (dropped, killed by a timeout): it is
+      // closed rather than handed to the next caller. Errors of our own checks leave it in the pool.
+      client.release(session.failed);
+    }
+  }
+
+  /** Like withSession, inside BEGIN … COMMIT; any error (the proposer's included) rolls everything back. */
+  private transaction<T>(operation: (session: Session) => Promise<T>): Promise<T> {
+    return this.withSession((session) => this.inTransaction(session, operation));
+  }
+
+  private async inTransaction<T>(session: Session, operation: (session: Session) => Promise<T>): Promise<T> {
+    await session.query(undefined, "BEGIN");
+    try {
+      const result = await operation(session);
+      await session.query(undefined, "COMMIT");
+      return result;
+    } catch (err) {
+      await session.query(undefined, "ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async requireSweep(session: Session, sweepId: string, lock = false): Promise<SweepRow> {
+    const row = await first<SweepRow>(session, lock ? "lockSweep" : "getSweep", [sweepId]);
+    if (row === undefined) throw noSweepError(sweepId, this.location);
+    return row;
+  }
+
+  private async requireTrial(session: Session, trialId: number, lock = false): Promise<TrialRow> {
+    const row = await first<TrialRow>(session, lock ? "lockTrial" : "getTrial", [trialId]);
+    if (row === undefined) throw noTrialError(trialId, this.location);
+    return row;
+  }
+
+  // ---- sweeps ----
+
+  async createSweep(input: NewSweep): Promise<SweepRecord> {
+    if (typeof input.configRaw !== "string") {
+      throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
+    }
+    if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
+      throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
+    }
+    const status = input.status ?? "running";
+    assertSweepStatus(status);
+    if (input.id !== undefined) assertSweepId(input.id);
+    const configJson = encodeJson(input.config, "sweep config");
+    if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
+    const values = (id: string) => [id, input.name ?? null, input.configRaw, configJson, status, nowIso()];
+    const row = await this.withSession(async (session) => {
+      if (input.id !== undefined) {
+        const inserted = await first<SweepRow>(session, "insertSweep", values(input.id));
+        if (inserted === undefined) throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
+        return inserted;
+      }
+      for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
+        const inserted = await first<SweepRow>(session, "insertSweep", values(generateSweepId()));
+        if (inserted !== undefined) return inserted;
+      }
+      throw new StorageError(
+        `could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`,
+      );
+    });
+    return toSweepRecord(row);
+  }
+
+  async getSweep(id: string): Promise<SweepRecord | null> {
+    const row = await this.withSession((session) => first<SweepRow>(session, "getSweep", [id]));
+    return row === undefined ? null : toSweepRecord(row);
+  }
+
+  async listSweeps(): Promise<SweepRecord[]> {
+    return (await this.withSession((session) => run<SweepRow>(session, "listSweeps", []))).map(toSweepRecord);
+  }
+
+  async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
+    assertSweepStatus(status);
+    const updated = await this.withSession((session) => run(session, "setSweepStatus", [id, status, nowIso()]));
+    if (updated.length === 0) throw noSweepError(id, this.location);
+  }
+
+  // ---- trials ----
+
+  async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
+    assertClaimOptions(opts);
+    const startQueued = async (session: Session): Promise<ClaimResult | null> => {
+      const row = await first<TrialRow>(session, "startOldestQueued", [sweepId, opts.worker, nowIso()]);
+      return row === undefined ? null : { trial: toTrialRecord(row), fresh: false };
+    };
+    return this.withSession(async (session) => {
+      // Queued work first, in one statement (atomic on its own), without waiting for anyone.
+      const queued = await startQueued(session);
+      if (queued !== null) return queued;
+
+      return this.inTransaction(session, async (): Promise<ClaimResult> => {
+        // Creating a trial: take this sweep's proposer lock, then look again — a trial may have been
+        // enqueued or reclaimed while we waited, and queued work goes before new proposals.
+        const sweep = toSweepRecord(await this.requireSweep(session, sweepId, true));
+        const queuedAfterWait = await startQueued(session);
+        if (queuedAfterWait !== null) return queuedAfterWait;
+
+        const counts = (await first<{ count: number; max_number: number }>(session, "trialCounts", [sweepId]))!;
+        if (opts.maxTrials !== undefined && counts.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
+
+        const trials = (await run<TrialRow>(session, "listTrials", [sweepId])).map(toTrialRecord);
+        const intermediates =
+          opts.metricName === undefined
+            ? []
+            : (await run<IntermediateRow>(session, "listIntermediatesOfSweep", [sweepId, opts.metricName])).map(
+                toIntermediateRecord,
+              );
+        const nextNumber = counts.max_number + 1;
+        const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
+        if ("stop" in proposal) return { stop: true, reason: proposal.reason };
+
+        const now = nowIso();
+        const row = (await first<TrialRow>(session, "insertTrial", [
+          sweepId,
+          nextNumber,
+          "running",
+          encodeJsonObject(proposal.params, `params of new trial ${nextNumber}`),
+          encodeJsonObject(proposal.meta ?? {}, `meta of new trial ${nextNumber}`),
+          opts.worker,
+          now,
+          now,
+        ]))!;
+        return { trial: toTrialRecord(row), fresh: true };
+      });
+    });
+  }
+
+  async enqueueTrial(sweepId: string, params: FlatParams, meta: Record<string, unknown> = {}): Promise<TrialRecord> {
+    const paramsJson = encodeJsonObject(params, "params of enqueued trial");
+    const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    const row = await this.transaction(async (session) => {
+      await this.requireSweep(session, sweepId, true); // numbers are assigned under the proposer lock
+      const { max_number } = (await first<{ max_number: number }>(session, "trialCounts", [sweepId]))!;
+      const values = [sweepId, max_number + 1, "queued", paramsJson, metaJson, null, nowIso(), null];
+      return (await first<TrialRow>(session, "insertTrial", values))!;
+    });
+    return toTrialRecord(row);
+  }
+
+  async getTrial(id: number): Promise<TrialRecord | null> {
+    // Not an id a trial can have (SQLite simply finds nothing; PostgreSQL would refuse the parameter).
+    if (!Number.isSafeInteger(id)) return null;
+    const row = await this.withSession((session) => first<TrialRow>(session, "getTrial", [id]));
+    return row === undefined ? null : toTrialRecord(row);
+  }
+
+  async listTrials(sweepId: string, opts?: { readonly status?: readonly TrialStatus[] }): Promise<TrialRecord[]> {
+    const statuses = opts?.status;
+    if (statuses !== undefined) assertTrialStatuses(statuses);
+    const rows = await this.withSession((session) =>
+      statuses === undefined
+        ? run<TrialRow>(session, "listTrials", [sweepId])
+        : run<TrialRow>(session, "listTrialsWithStatus", [sweepId, statuses]),
+    );
+    return rows.map(toTrialRecord);
+  }
+
+  /** Set the named fields; `meta` is merged key by key into the stored meta (so sampler bookkeeping stays). */
+  async updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord> {
+    assertTrialId(id);
+    assertPatch(patch);
+    const set = (key: keyof TrialPatch) => patch[key] !== undefined;
+    const row = await this.transaction(async (session) => {
+      const current = await this.requireTrial(session, id, set("meta")); // lock only to merge meta safely
+      let metaJson: string | null = null;
+      if (patch.meta !== undefined) {
+        const merged = { ...(decodeJson(current.meta_json) as Record<string, unknown>), ...patch.meta };
+        metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
+      }
+      return (await first<TrialRow>(session, "updateTrial", [
+        id,
+        set("worker"),
+        patch.worker ?? null,
+        set("gpus"),
+        patch.gpus ?? null,
+        set("pid"),
+        patch.pid ?? null,
+        set("pidStartTime"),
+        patch.pidStartTime ?? null,
+        set("logPath"),
+        patch.logPath ?? null,
+        set("heartbeatAt"),
+        patch.heartbeatAt ?? null,
+        set("meta"),
+        metaJson,
+      ]))!;
+    });
+    return toTrialRecord(row);
+  }
+
+  async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null> {
+    assertTrialId(id);
+    assertOutcome(outcome);
+    const row = await this.withSession(async (session) => {
+      const finished = await first<TrialRow>(session, "finishTrial", [
+        id,
+        outcome.status,
+        outcome.value ?? null,
+        outcome.exitCode ?? null,
+        outcome.signal ?? null,
+        outcome.error ?? null,
+        outcome.pruneStep ?? null,
+        outcome.pruneReason ?? null,
+        nowIso(),
+        outcome.attempt ?? null,
+      ]);
+      // Unknown id is an error; not running (or another attempt) is a null.
+      if (finished === undefined) await this.requireTrial(session, id);
+      return finished ?? null;
+    });
+    return row === null ? null : toTrialRecord(row);
+  }
+
+  async requeueTrial(id: number): Promise<TrialRecord> {
+    assertTrialId(id);
+    const row = await this.withSession(async (session) => {
+      const requeued = await first<TrialRow>(session, "requeueTrial", [id]);
+      if (requeued !== undefined) return requeued;
+      const current = await this.requireTrial(session, id);
+      throw new StorageError(
+        `trial ${current.number} of sweep '${current.sweep_id}' is ${current.status}; only ` +
+          `${REQUEUEABLE_STATUSES.join(", ")} trials can be re-queued`,
+      );
+    });
+    return toTrialRecord(row);
+  }
+
+  async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
+    assertIsoTime(staleBefore, "staleBefore");
+    const rows = await this.transaction(async (session) => {
+      await this.requireSweep(session, sweepId);
+      const reclaimed = await run<ReclaimedRow>(session, "reclaimStale", [sweepId, staleBefore]);
+      reclaimed.sort((a, b) => a.number - b.number);
+      for (const row of reclaimed) {
+        const data = reclaimEventData(row.old_worker, row.old_attempt, row.last_seen_at, staleBefore);
+        const dataJson = encodeJson(data, `data of '${TRIAL_RECLAIMED_EVENT}' event`);
+        await run(session, "insertEvent", [sweepId, row.id, TRIAL_RECLAIMED_EVENT, dataJson, nowIso()]);
+      }
+      return reclaimed;
+    });
+    return rows.map(toTrialRecord); // the extra old_* columns are not copied
+  }
+
+  // ---- intermediate values ----
+
+  async addIntermediate(
+    trialId: number,
+    step: number,
+    metrics: Readonly<Record<string, number>>,
+    reportedAttempt?: number,
+  ): Promise<void> {
+    assertTrialId(trialId);
+    assertStep(step);
+    assertMetrics(metrics);
+    assertOptionalAttempt(reportedAttempt);
+    const names = Object.keys(metrics);
+    const values = Object.values(metrics);
+    await this.withSession(async (session) => {
+      const written = await session.query(
+        "upsertIntermediates",
+        SQL.upsertIntermediates,
+        [trialId, step, names, values, nowIso(), reportedAttempt ?? null],
+      );
+      // Nothing written: an empty step or a stale attempt is fine, an unknown trial is an error.
+      if (written.length === 0) await this.requireTrial(session, trialId);
+    });
+  }
+
+  async listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]> {
+    const { sweepId = null, trialId, name = null } = query;
+    if (trialId !== undefined && !Number.isSafeInteger(trialId)) return [];
+    const rows = await this.withSession((session) => {
+      if (trialId !== undefined) return run<IntermediateRow>(session, "listIntermediatesOfTrial", [trialId, sweepId, name]);
+      if (sweepId !== null) return run<IntermediateRow>(session, "listIntermediatesOfSweep", [sweepId, name]);
+      return run<IntermediateRow>(session, "listAllIntermediates", [name]);
+    });
+    return rows.map(toIntermediateRecord);
+  }
+
+  // ---- events ----
+
+  async addEvent(sweepId: string, kind: string, data?: unknown, trialId: number | null = null): Promise<void> {
+    if (typeof kind !== "string" || kind === "") {
+      throw new StorageError(`event kind must be a non-empty string, got ${JSON.stringify(kind)}`);
+    }
+    if (trialId !== null) assertTrialId(trialId);
+    const dataJson = encodeJson(data, `data of '${kind}' event`);
+    await this.withSession(async (session) => {
+      await this.requireSweep(session, sweepId);
+      if (trialId !== null && (await this.requireTrial(session, trialId)).sweep_id !== sweepId) {
+        throw new StorageError(`trial with id ${trialId} does not belong to sweep '${sweepId}'`);
+      }
+      await run(session, "insertEvent", [sweepId, trialId, kind, dataJson, nowIso()]);
+    });
+  }
+
+  async listEvents(sweepId: string): Promise<EventRecord[]> {
+    return (await this.withSession((session) => run<EventRow>(session, "listEvents", [sweepId]))).map(toEventRecord);
+  }
+
+  /** Close every pooled connection (idempotent); calls made afterwards fail. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    if (pool === null) return;
+    this.pool = null;
+    await pool.end();
+  }
+}
