@@ -13,10 +13,11 @@ import type { Sweep, Trial } from "../study/index.js";
 import { buildCommand, CommandError } from "./command.js";
 import type { MetricReport } from "./metric-protocol.js";
 import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type StopCause } from "./outcome.js";
-import { pythonClientDir } from "./package-paths.js";
+import { pythonClientDir, wandbShimDir } from "./package-paths.js";
 import type { ProgressReporter, SweepTally, TrialCounts } from "./progress.js";
 import type { Slot } from "./slots.js";
 import { LaunchError, TrainerProcess, type MetricSource, type TrainerExit } from "./trainer-process.js";
+import { recoverDeadTrials } from "./recovery.js";
 import { buildTrialEnv } from "./trial-env.js";
 import { announceWorker, type WorkerIdentity } from "./worker.js";
 
@@ -56,6 +57,8 @@ export interface ControllerOptions {
 export const DEFAULT_GRACE_PERIOD_SEC = 10;
 export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
+/** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
+export const STALE_HEARTBEAT_MS = 60_000;
 
 export interface RunSummary {
   readonly sweepId: string;
@@ -254,14 +257,36 @@ export class SweepController {
     void entry.process?.stop((this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
   }
 
+  /**
+   * Every heartbeat tick: refresh our running trials' heartbeat, notice any that another agent reclaimed
+   * from us (we looked dead to it: a frozen host, a long network outage) and stop them here, and reclaim the
+   * trials of agents that died while this one runs, so a dead host's trials are not lost until a resume.
+   */
   private async beat(): Promise<void> {
     const now = new Date().toISOString();
     for (const entry of this.active.values()) {
       try {
-        await this.sweep.storage.updateTrial(entry.trial.id, { heartbeatAt: now });
+        const record = await this.sweep.storage.updateTrial(entry.trial.id, { heartbeatAt: now });
+        if (record.attempt !== entry.trial.attempt || record.worker !== this.opts.worker.name) {
+          this.notice("warn", `trial ${entry.trial.number} was taken over by ${record.worker ?? "the queue"} (this agent looked dead to it); stopping it here`, entry.trial.number);
+          this.stopTrial(entry, { kind: "interrupt", reason: "reclaimed by another agent" });
+        }
       } catch (err) {
         this.logger.warn({ err, trial: entry.trial.number }, "heartbeat failed");
       }
+    }
+    if (this.draining) return;
+    try {
+      const recovered = await recoverDeadTrials(this.sweep.storage, this.sweep.id, {
+        self: this.opts.worker,
+        staleAfterMs: STALE_HEARTBEAT_MS,
+        graceMs: (this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000,
+        treatUnknownAsDead: false,
+      });
+      for (const r of recovered) this.notice("info", `trial ${r.number} of dead worker ${r.worker ?? "(unknown)"} goes back to the queue`, r.number);
+      if (recovered.length > 0) this.wake.notify();
+    } catch (err) {
+      this.logger.warn({ err }, "recovering dead workers' trials failed");
     }
   }
 
@@ -293,6 +318,7 @@ export class SweepController {
       trialDir: dir,
       paramsFile,
       pythonClientDir,
+      wandbShimDir: sweep.config.sweep.wandbShim ? wandbShimDir : undefined,
       gracePeriodSec: graceSec,
     });
 

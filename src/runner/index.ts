@@ -1,6 +1,6 @@
 /** The process runner: GPU slots, trainer processes, the metric protocol, the controller, recovery. */
-export { SweepController, DEFAULT_GRACE_PERIOD_SEC, DEFAULT_BROKEN_TRAINER_THRESHOLD, type ControllerOptions, type InterruptPolicy, type RunSummary } from "./controller.js";
-export { startSweep, resumeSweep, joinSweep, STALE_HEARTBEAT_MS, type RunnerFlags, type SessionIo } from "./session.js";
+export { SweepController, STALE_HEARTBEAT_MS, DEFAULT_GRACE_PERIOD_SEC, DEFAULT_BROKEN_TRAINER_THRESHOLD, type ControllerOptions, type InterruptPolicy, type RunSummary } from "./controller.js";
+export { startSweep, resumeSweep, joinSweep, type RunnerFlags, type SessionIo } from "./session.js";
 export { setupSlots, runDirFor, storageHome, createControllerLogger, type RuntimeFlags, type SlotSetup } from "./setup.js";
 export { queryGpus, selectGpus, parseNvidiaSmiCsv, hidesAllGpus, GpuSelectionError, NVIDIA_SMI_ARGS, DEFAULT_BUSY_MEMORY_MIB, type GpuInfo, type GpuSelection, type GpuSelectionOptions } from "./gpus.js";
 export { planSlots, SlotPlanError, type Slot, type SlotPlanOptions } from "./slots.js";

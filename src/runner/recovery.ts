@@ -56,6 +56,7 @@ async function recoverTrial(storage: Storage, trial: TrialRecord, opts: Recovery
   }
   const finished = await storage.finishTrial(trial.id, {
     status: "interrupted",
+    attempt: trial.attempt,
     error: `its controller ${trial.worker ?? "(unknown)"} stopped without finishing it`,
   });
   // null: another process recovered (or finished) it first; it is theirs now.

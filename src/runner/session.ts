@@ -10,7 +10,7 @@
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
 import { Sweep } from "../study/index.js";
-import { DEFAULT_GRACE_PERIOD_SEC, SweepController, type InterruptPolicy, type RunSummary } from "./controller.js";
+import { DEFAULT_GRACE_PERIOD_SEC, STALE_HEARTBEAT_MS, SweepController, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { recoverDeadTrials, requeueInterrupted } from "./recovery.js";
 import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags } from "./setup.js";
@@ -37,8 +37,6 @@ export interface SessionIo {
   readonly logToStderr?: boolean;
 }
 
-/** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
-export const STALE_HEARTBEAT_MS = 60_000;
 
 /** Runs the controller over `sweep` with slots, logs and signal handling set up; returns its summary. */
 async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {

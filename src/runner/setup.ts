@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
+import { DEFAULT_STORAGE_PATH, parseStorageLocation } from "../storage/index.js";
 import type { SweepSettings } from "../config/types.js";
 import { hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
 import { planSlots, type Slot } from "./slots.js";
@@ -62,9 +63,15 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
 
 /** The folder beside the database where trial folders and controller logs go (`storage/` by default). */
 export function storageHome(location: string): string {
-  if (location === ":memory:" || location === "memory:") return join(tmpdir(), "sweep-memory-storage");
-  return dirname(resolve(location.replace(/^sqlite:(\/\/\/?)?/, "")));
+  const parsed = parseStorageLocation(location);
+  if (parsed.kind === "memory") return join(tmpdir(), "sweep-memory-storage");
+  // A database server has no folder of ours: trial logs stay on this host, under ./storage.
+  if (parsed.kind === "postgresql") return resolve(LOCAL_STORAGE_DIR);
+  return dirname(resolve(parsed.path));
 }
+
+/** Where trial folders and logs go when the storage is not a local file. */
+const LOCAL_STORAGE_DIR = dirname(DEFAULT_STORAGE_PATH);
 
 /** Trial folders: `<storage dir>/runs/<sweepId>/trial-NNNN/`. */
 export function runDirFor(location: string): string {

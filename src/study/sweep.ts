@@ -138,7 +138,9 @@ export class Sweep {
   /** Record intermediate metrics of a running trial (one step, all metrics in one transaction). */
   async report(trial: Trial | number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
     if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
-    await this.storage.addIntermediate(trialId(trial), step, metrics);
+    // With a Trial in hand the report is tagged with its attempt: a report from an attempt that was since
+    // reclaimed and re-run elsewhere is dropped instead of mixing into the new attempt's curve.
+    await this.storage.addIntermediate(trialId(trial), step, metrics, attemptOf(trial));
   }
 
   /** Ask the pruner, from stored history only, whether this trial should stop now. */
@@ -167,7 +169,7 @@ export class Sweep {
     let finished: TrialRecord | null;
     if (outcome.state === "completed") {
       const value = outcome.value ?? (await this.objectiveFromStorage(id));
-      finished = await this.storage.finishTrial(id, { status: "completed", value });
+      finished = await this.storage.finishTrial(id, { status: "completed", value, attempt: attemptOf(trial) });
     } else {
       finished = await this.storage.finishTrial(id, {
         status: outcome.state,
@@ -177,6 +179,7 @@ export class Sweep {
         signal: outcome.signal ?? null,
         pruneStep: outcome.pruneStep ?? null,
         pruneReason: outcome.pruneReason ?? null,
+        attempt: attemptOf(trial),
       });
     }
     if (finished) {
@@ -239,4 +242,9 @@ export class SweepNotFoundError extends Error {
 
 function trialId(trial: Trial | number): number {
   return typeof trial === "number" ? trial : trial.id;
+}
+
+/** The attempt a caller holding a `Trial` works on; a bare id means "whatever attempt is current". */
+function attemptOf(trial: Trial | number): number | undefined {
+  return typeof trial === "number" ? undefined : trial.attempt;
 }
