@@ -126,6 +126,12 @@ export const SWEEP_SETTING_KEYS = {
     flag: "",
     description: "Pruner selection and options (median, asha, hyperband), passed to the pruner as written.",
   },
+  wandb_shim: {
+    setting: "wandbShim",
+    flag: "--wandb-shim",
+    description:
+      "Run unchanged W&B trainers offline: a minimal `wandb` module (see docs/wandb-compat.md) goes first on the trainer's PYTHONPATH (default false).",
+  },
 } as const satisfies Record<string, SweepSettingKey>;
 export type SweepSettingName = keyof typeof SWEEP_SETTING_KEYS;
 

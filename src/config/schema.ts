@@ -137,6 +137,7 @@ const sweepSettings: Record<SweepSettingName, Schema> = {
   objective: { enum: [...OBJECTIVES], default: "last" },
   sampler: { type: "object" },
   pruner: { type: "object" },
+  wandb_shim: { type: "boolean", default: false },
 };
 
 function settingDescription(key: SweepSettingName): string {

@@ -7,7 +7,7 @@ import { isScalar, isSeq, type Node } from "yaml";
 import { type Checker, indexPath, isNullScalar } from "./checker.js";
 import { parseDuration } from "./duration.js";
 import { OBJECTIVES, SWEEP_SETTING_KEYS, type SweepSettingName } from "./keys.js";
-import { plainValue, readEnum, readNumber, readString } from "./read.js";
+import { plainValue, readBoolean, readEnum, readNumber, readString } from "./read.js";
 import type { SweepSettings } from "./types.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -71,6 +71,9 @@ export function readSweepSettings(c: Checker, node: Node | null, path: string, f
         break;
       case "objective":
         assign(settings, "objective", readEnum(c, value, p, OBJECTIVES));
+        break;
+      case "wandb_shim":
+        assign(settings, "wandbShim", readBoolean(c, value, p));
         break;
       case "sampler":
       case "pruner": {

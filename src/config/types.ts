@@ -45,6 +45,8 @@ export interface SweepSettings {
   readonly sampler?: Readonly<Record<string, unknown>>;
   /** Pruner selection and options (median, asha, hyperband), passed through as written. */
   readonly pruner?: Readonly<Record<string, unknown>>;
+  /** Put the `wandb` compatibility module (clients/python/wandb_shim) first on trainers' PYTHONPATH. */
+  readonly wandbShim?: boolean;
 }
 
 export interface SweepConfig {

@@ -27,3 +27,9 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 
 /** Folder of sweep_client.py and the Hugging Face callback; put on PYTHONPATH for children. */
 export const pythonClientDir = join(packageRoot, "clients", "python");
+
+/**
+ * Folder holding the `wandb` compatibility package, put first on PYTHONPATH only when a sweep opts in
+ * (`sweep.wandb_shim`, `--wandb-shim`): a folder of its own, so it never shadows a real wandb otherwise.
+ */
+export const wandbShimDir = join(pythonClientDir, "wandb_shim");

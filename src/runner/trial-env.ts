@@ -22,14 +22,17 @@ export interface TrialEnvInput {
   readonly paramsFile: string;
   /** Directory holding sweep_client.py, prepended to PYTHONPATH. */
   readonly pythonClientDir: string;
+  /** When set (the sweep opted in to the W&B shim), this folder goes first on PYTHONPATH, before the client's. */
+  readonly wandbShimDir?: string;
   /** Seconds between SIGTERM and SIGKILL when the trial is stopped (SWEEP_GRACE_PERIOD). */
   readonly gracePeriodSec: number;
 }
 
 export function buildTrialEnv(input: TrialEnvInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...input.base };
+  const ours = input.wandbShimDir ? [input.wandbShimDir, input.pythonClientDir] : [input.pythonClientDir];
   const pythonPath = input.base.PYTHONPATH;
-  env.PYTHONPATH = pythonPath ? `${input.pythonClientDir}${delimiter}${pythonPath}` : input.pythonClientDir;
+  env.PYTHONPATH = [...ours, ...(pythonPath ? [pythonPath] : [])].join(delimiter);
   // Python buffers stdout when it is a pipe; unbuffered output keeps `@@sweep` lines and logs timely.
   env.PYTHONUNBUFFERED = "1";
 

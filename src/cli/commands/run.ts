@@ -98,6 +98,7 @@ interface RunArgs extends RunnerArgs {
   readonly seed?: number;
   readonly objective?: "last" | "best";
   readonly lenient?: boolean;
+  readonly wandbShim?: boolean;
 }
 
 /** The file's `sweep:` settings with the flags that are stored with the sweep written over them. */
@@ -112,6 +113,7 @@ function withOverrides(resolved: ResolvedSweep, args: RunArgs, flags: RunnerFlag
     parallel: flags.parallel,
     trialTimeout: flags.trialTimeout,
     maxRetries: flags.maxRetries,
+    wandbShim: args.wandbShim,
   };
   const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<SweepSettings>;
   return { ...resolved, config: { ...resolved.config, sweep: { ...resolved.config.sweep, ...defined } } };
@@ -126,7 +128,8 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
         .positional("file", { type: "string", demandOption: true, describe: "Sweep file (.yaml, .yml, .json)" })
         .option("seed", { type: "number", describe: "Seed for every random choice (default: random, stored)" })
         .option("objective", { choices: ["last", "best"] as const, describe: "Which reported value is a trial's objective" })
-        .option("lenient", { type: "boolean", default: false, describe: "Unknown keys in the sweep file are warnings, not errors" }),
+        .option("lenient", { type: "boolean", default: false, describe: "Unknown keys in the sweep file are warnings, not errors" })
+        .option("wandb-shim", { type: "boolean", describe: "Run W&B trainers offline: our minimal `wandb` module first on PYTHONPATH (stored with the sweep)" }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const flags = toRunnerFlags(args);
