@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs([...argv])
     .scriptName("sweep")
     .usage("$0 <command> [options]\n\nLocal-first hyperparameter sweeps: W&B sweep files, random/grid/TPE search, GPU-pinned trainers, SQLite.")
-    .option("storage", { type: "string", describe: "Storage: a SQLite file (default storage/sweeps.db) or :memory:", global: true })
+    .option("storage", { type: "string", describe: "Storage: a SQLite file (default storage/sweeps.db), :memory:, or postgresql://user@host/db", global: true })
     .option("log-format", { choices: ["pretty", "json"] as const, describe: "json: also write structured logs to stderr", global: true })
     .command(commands)
     .demandCommand(1, "Give a command; see `sweep --help`.")
