@@ -16,7 +16,15 @@ import random
 import sys
 import time
 
-import torch
+try:
+    import torch
+except ImportError:
+    sys.stderr.write(
+        "sts-hf: PyTorch is not importable by %s. Install it for this interpreter (pip install torch, or Debian's "
+        "python3-torch for /usr/bin/python3), or point the sweep at an interpreter that has it "
+        "(command: [${env}, /path/to/python, ${program}, ${args}]).\n" % sys.executable
+    )
+    sys.exit(2)
 
 import sweep_client
 from sts_model import TINY, load_model
