@@ -14,7 +14,7 @@ import type { SearchSpace } from "../space/types.js";
 import type { Storage, TrialRecord } from "../storage/types.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
-import { curvesByTrial, toTrialViews } from "./views.js";
+import { curvesByTrial, toTrialViews, TrialViewCache } from "./views.js";
 
 /** What a sweep record's `config` column holds: the resolved config and the space derived from it. */
 interface StoredSweepConfig {
@@ -42,6 +42,7 @@ export function defaultWorkerName(): string {
 export class Sweep {
   readonly sampler: Sampler;
   readonly pruner: Pruner;
+  private readonly proposerViews = new TrialViewCache();
 
   private constructor(
     readonly storage: Storage,
@@ -112,7 +113,7 @@ export class Sweep {
         const suggestion = this.sampler.suggest({
           space: this.space,
           goal: this.metric?.goal,
-          trials: toTrialViews(ctx.trials, curvesByTrial(ctx.intermediates, metricName)),
+          trials: this.proposerViews.build(ctx.trials, curvesByTrial(ctx.intermediates, metricName)),
           rng: createRng(deriveSeed(this.seed, ctx.nextNumber)),
           trialNumber: ctx.nextNumber,
         });

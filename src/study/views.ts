@@ -24,24 +24,38 @@ export function curvesByTrial(
 
 type Curve = readonly { step: number; value: number }[];
 
-/**
- * Views made earlier, per record object. Storages hand the proposer the same frozen record while a trial is
- * unchanged, so on a large sweep almost every view is reused instead of rebuilt on every ask.
- */
-const viewCache = new WeakMap<TrialRecord, TrialView>();
+const NO_CURVE: Curve = Object.freeze([]);
 
-export function toTrialViews(trials: readonly TrialRecord[], curves: ReadonlyMap<number, Curve>): TrialView[] {
-  return trials.map((t) => {
-    const curve = curves.get(t.id) ?? NO_CURVE;
-    const cached = viewCache.get(t);
-    if (cached && sameCurve(cached.intermediate, curve)) return cached;
-    const view: TrialView = { number: t.number, status: t.status, params: t.params, meta: t.meta, value: t.value, intermediate: curve };
-    if (Object.isFrozen(t)) viewCache.set(t, view);
-    return view;
-  });
+/**
+ * Sampler views of a sweep's trials, remade only for trials that changed since the last ask. Storages hand
+ * the proposer the same frozen record objects while a trial is unchanged, so a position-by-position identity
+ * check finds the changed few; on a large sweep this keeps an ask from rebuilding thousands of views.
+ */
+export class TrialViewCache {
+  private records: readonly TrialRecord[] = [];
+  private views: TrialView[] = [];
+
+  build(trials: readonly TrialRecord[], curves: ReadonlyMap<number, Curve>): TrialView[] {
+    const views = new Array<TrialView>(trials.length);
+    const anyCurves = curves.size > 0;
+    for (let i = 0; i < trials.length; i++) {
+      const t = trials[i]!;
+      const curve = anyCurves ? (curves.get(t.id) ?? NO_CURVE) : NO_CURVE;
+      const previous = this.records[i] === t ? this.views[i] : undefined;
+      views[i] =
+        previous && sameCurve(previous.intermediate, curve)
+          ? previous
+          : { number: t.number, status: t.status, params: t.params, meta: t.meta, value: t.value, intermediate: curve };
+    }
+    this.records = trials;
+    this.views = views;
+    return views;
+  }
 }
 
-const NO_CURVE: Curve = Object.freeze([]);
+export function toTrialViews(trials: readonly TrialRecord[], curves: ReadonlyMap<number, Curve>): TrialView[] {
+  return new TrialViewCache().build(trials, curves);
+}
 
 function sameCurve(a: Curve, b: Curve): boolean {
   if (a === b) return true;

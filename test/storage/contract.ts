@@ -589,6 +589,32 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
     });
 
     describe("isolation", () => {
+      it("the proposer always sees the current history, whatever changed since the last claim", async () => {
+        const probe = async (): Promise<ClaimContext> => {
+          let ctx: ClaimContext | undefined;
+          await storage.claimTrial(sweep.id, { worker: "probe", metricName: "loss", propose: (c) => ((ctx = c), { stop: true, reason: "probe" }) });
+          return ctx!;
+        };
+        const a = await claimNew();
+        const b = await claimNew();
+        assert.deepEqual((await probe()).trials.map((t) => t.status), ["running", "running"]);
+        await storage.updateTrial(a.trial.id, { meta: { note: "x" }, gpus: "0" });
+        await storage.addIntermediate(a.trial.id, 1, { loss: 0.5 });
+        await storage.finishTrial(a.trial.id, { status: "completed", value: 0.5 });
+        await storage.finishTrial(b.trial.id, { status: "failed", error: "boom" });
+        let ctx = await probe();
+        assert.deepEqual(ctx.trials.map((t) => [t.status, t.value, t.error]), [["completed", 0.5, null], ["failed", null, "boom"]]);
+        assert.equal(ctx.trials[0]!.meta.note, "x");
+        assert.equal(ctx.trials[0]!.gpus, "0");
+        assert.deepEqual(ctx.intermediates.map((r) => [r.trialId, r.step, r.value]), [[a.trial.id, 1, 0.5]]);
+        await storage.requeueTrial(b.trial.id);
+        const again = claimed(await storage.claimTrial(sweep.id, { worker: "w2", propose: recordingProposer().propose }));
+        assert.equal(again.trial.id, b.trial.id);
+        ctx = await probe();
+        assert.deepEqual(ctx.trials.map((t) => [t.status, t.attempt, t.worker]), [["completed", 1, "w1"], ["running", 2, "w2"]]);
+        assert.equal(ctx.nextNumber, 2);
+      });
+
       it("hands out copies: mutating a record or an input never changes what is stored", async () => {
         const params = { lr: 0.1, layers: [64, 64] };
         const queued = await storage.enqueueTrial(sweep.id, params, { tags: ["a"] });
