@@ -120,13 +120,10 @@ export class Sweep {
         return "exhausted" in suggestion ? { stop: true, reason: suggestion.reason } : suggestion;
       },
     });
+    // No event for a claim or a finish: the trial row itself records who ran it, when, and how it ended.
+    // The event log is for what rows do not hold (workers, recoveries, resumes), and each event would be
+    // one more write transaction per trial.
     if ("stop" in result) return { stop: result.reason };
-    await this.storage.addEvent(
-      this.id,
-      result.fresh ? "trial_started" : "trial_restarted",
-      { number: result.trial.number, attempt: result.trial.attempt, worker: result.trial.worker },
-      result.trial.id,
-    );
     return { trial: this.toTrial(result.trial) };
   }
 
@@ -182,14 +179,6 @@ export class Sweep {
         pruneReason: outcome.pruneReason ?? null,
         attempt: attemptOf(trial),
       });
-    }
-    if (finished) {
-      await this.storage.addEvent(
-        this.id,
-        `trial_${finished.status}`,
-        { number: finished.number, value: finished.value, error: finished.error },
-        id,
-      );
     }
     return finished;
   }
