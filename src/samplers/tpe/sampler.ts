@@ -45,7 +45,7 @@ export class TPESampler implements Sampler {
       throw new Error("the bayes (TPE) sampler needs the sweep's metric (name and goal) to rank trials; add a `metric:` block");
     }
     const models = this.modelsOf(ctx.space);
-    const modelled = models.filter((m): m is ModelledParam => m.kind !== "fixed");
+    const modelled = this.modelledOf(ctx.space, models);
     const history = encodeHistory(ctx.trials, modelled);
     if (history.informative < this.options.nStartupTrials || modelled.length === 0) return this.random.suggest(ctx);
 
@@ -60,6 +60,15 @@ export class TPESampler implements Sampler {
       params[model.spec.name] = model.kind === "fixed" ? model.value : chosen.get(model);
     }
     return { params };
+  }
+
+  private readonly modelledParams = new WeakMap<SearchSpace, ModelledParam[]>();
+
+  /** The non-fixed models, one stable array per space (it keys the encoded-row cache). */
+  private modelledOf(space: SearchSpace, models: readonly ParamModel[]): ModelledParam[] {
+    let modelled = this.modelledParams.get(space);
+    if (!modelled) this.modelledParams.set(space, (modelled = models.filter((m): m is ModelledParam => m.kind !== "fixed")));
+    return modelled;
   }
 
   private modelsOf(space: SearchSpace): ParamModel[] {
@@ -138,6 +147,22 @@ export class TPESampler implements Sampler {
   }
 }
 
+/**
+ * Encoded parameter rows per trial view. The study hands the sampler the same view object while a trial is
+ * unchanged, so on a long sweep only new and changed trials are encoded again. Keyed by the models too: one
+ * sampler may serve several spaces.
+ */
+const encodedRows = new WeakMap<TrialView, { readonly models: readonly ModelledParam[]; readonly row: Float64Array }>();
+
+function encodedRow(trial: TrialView, modelled: readonly ModelledParam[]): Float64Array {
+  const cached = encodedRows.get(trial);
+  if (cached && cached.models === modelled) return cached.row;
+  const row = new Float64Array(modelled.length);
+  for (let c = 0; c < modelled.length; c++) row[c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]);
+  encodedRows.set(trial, { models: modelled, row });
+  return row;
+}
+
 /** Encode the trials the model can use (informative or pending) once per suggestion. */
 function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[]): EncodedHistory {
   const rows: number[] = [];
@@ -150,9 +175,6 @@ function encodeHistory(trials: readonly TrialView[], modelled: readonly Modelled
   }
   const d = modelled.length;
   const values = new Float64Array(rows.length * d);
-  for (let r = 0; r < rows.length; r++) {
-    const params = trials[rows[r]!]!.params;
-    for (let c = 0; c < d; c++) values[r * d + c] = encodeValue(modelled[c]!, params[modelled[c]!.spec.name]);
-  }
+  for (let r = 0; r < rows.length; r++) values.set(encodedRow(trials[rows[r]!]!, modelled), r * d);
   return { rows, values, columns: d, informative };
 }
