@@ -10,7 +10,7 @@
  * finishes the current batch, reports nothing more and exits 0.
  */
 import { dirname, join } from "node:path";
-import { wantsHelp } from "../sts-hash/args.js";
+import { wantsHelp } from "../common/params.js";
 import { limitRows, loadStsFile, type StsPair } from "../sts-hash/data.js";
 import { defaultDataPaths } from "../sts-hash/paths.js";
 import { reportMetrics } from "../sts-hash/report.js";
