@@ -454,6 +454,8 @@ export class SweepController {
       state: told?.status ?? result.state,
       value: told?.value ?? null,
       error: "error" in result ? (result.error ?? null) : null,
+      pruneStep: told?.pruneStep ?? null,
+      pruneReason: told?.pruneReason ?? null,
       elapsedMs: Date.now() - startedAt,
       willRetry,
       tally: await this.tally(),

@@ -33,7 +33,20 @@ export type RunnerEvent =
   | { readonly type: "sweep_started"; readonly sweepId: string; readonly name: string | null; readonly worker: string; readonly storage: string; readonly slots: readonly Slot[]; readonly logFile: string | null; readonly tally: SweepTally }
   | { readonly type: "trial_started"; readonly trial: Trial; readonly slot: Slot; readonly logDir: string }
   | { readonly type: "trial_metrics"; readonly trial: Trial; readonly slot: Slot; readonly step: number; readonly metrics: Readonly<Record<string, number>> }
-  | { readonly type: "trial_finished"; readonly trial: Trial; readonly slot: Slot; readonly state: string; readonly value: number | null; readonly error: string | null; readonly elapsedMs: number; readonly willRetry: boolean; readonly tally: SweepTally }
+  | {
+      readonly type: "trial_finished";
+      readonly trial: Trial;
+      readonly slot: Slot;
+      readonly state: string;
+      readonly value: number | null;
+      readonly error: string | null;
+      /** For a pruned trial: the step it was stopped at and the rule that stopped it. */
+      readonly pruneStep?: number | null;
+      readonly pruneReason?: string | null;
+      readonly elapsedMs: number;
+      readonly willRetry: boolean;
+      readonly tally: SweepTally;
+    }
   | { readonly type: "notice"; readonly level: "info" | "warn" | "error"; readonly message: string; readonly trialNumber?: number }
   | { readonly type: "sweep_finished"; readonly sweepId: string; readonly reason: string; readonly tally: SweepTally };
 
@@ -112,7 +125,7 @@ export class LineReporter implements ProgressReporter {
       case "trial_metrics":
         return this.verbose ? `trial ${e.trial.number} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ")}` : null;
       case "trial_finished": {
-        const what = e.state === "completed" ? `completed, value ${formatValue(e.value)}` : `${e.state}${e.error ? `: ${firstLine(e.error)}` : ""}`;
+        const what = e.state === "completed" ? `completed, value ${formatValue(e.value)}` : outcomeText(e);
         return `trial ${e.trial.number} ${what} (${formatDuration(e.elapsedMs)})${e.willRetry ? " — will retry" : ""}; ${formatCounts(e.tally.counts)}`;
       }
       case "notice":
@@ -211,7 +224,7 @@ export class TtyReporter implements ProgressReporter {
       case "trial_finished":
         this.rows.delete(e.slot.index);
         this.tally = e.tally;
-        if (e.state !== "completed") this.printAbove(`trial ${e.trial.number} ${e.state}${e.error ? `: ${firstLine(e.error)}` : ""}`);
+        if (e.state !== "completed") this.printAbove(`trial ${e.trial.number} ${outcomeText(e)}`);
         break;
       case "notice":
         this.printAbove(`${e.level === "info" ? "" : `${e.level}: `}${e.trialNumber !== undefined ? `trial ${e.trialNumber}: ` : ""}${e.message}`);
@@ -282,4 +295,13 @@ export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; 
     case "lines":
       return new LineReporter(toStderr);
   }
+}
+
+/** "pruned at step 4 (W&B hyperband band 1 …)", "failed: exited with code 1": how a trial that did not complete ended. */
+function outcomeText(e: Extract<RunnerEvent, { type: "trial_finished" }>): string {
+  if (e.state === "pruned") {
+    const at = e.pruneStep !== undefined && e.pruneStep !== null ? ` at step ${e.pruneStep}` : "";
+    return `pruned${at}${e.pruneReason ? ` (${e.pruneReason})` : ""}`;
+  }
+  return `${e.state}${e.error ? `: ${firstLine(e.error)}` : ""}`;
 }

@@ -53,3 +53,30 @@ test("the live table shows each slot's trial, step and metric, then the summary"
   assert.match(screen, /2 completed, 1 running, 1 failed — best: trial 1 val_acc=0\.8123/);
   assert.match(out, /warn: skipped a line\n/);
 });
+
+test("a pruned trial's line says at which step and by which rule, in line and live-table modes", () => {
+  const pruned: RunnerEvent = {
+    type: "trial_finished",
+    trial,
+    slot,
+    state: "pruned",
+    value: 0.61,
+    error: null,
+    pruneStep: 5,
+    pruneReason: "W&B hyperband band 1 (iteration 5): 0.61 worse than threshold 0.7",
+    elapsedMs: 3_000,
+    willRetry: false,
+    tally,
+  };
+  let lines = "";
+  const line = new LineReporter((t) => (lines += t));
+  line.emit(pruned);
+  line.close();
+  assert.match(lines, /trial 3 pruned at step 5 \(W&B hyperband band 1 \(iteration 5\): 0\.61 worse than threshold 0\.7\) \(3s\)/);
+  let screen = "";
+  const tty = new TtyReporter((t) => (screen += t), () => 100, 60_000);
+  tty.emit(events[0]!);
+  tty.emit(pruned);
+  tty.close();
+  assert.match(screen, /trial 3 pruned at step 5 \(W&B hyperband band 1/);
+});
