@@ -3,70 +3,98 @@ import type { TrialOutcome } from "./ours.js";
 
 export interface RunMetrics {
   readonly totalEpochs: number;
-  /** Best noiseless final loss among completed trials. */
+  readonly trials: number;
+  readonly completed: number;
+  /** Best noiseless final loss among completed trials (Infinity when none completed). */
   readonly bestFound: number;
+  /** The same, counting only trials completed within the first `checkpoint` epochs. */
+  readonly bestAtCheckpoint: number;
   /** Epochs spent until a completed trial was within `near` of the best achievable; null if never. */
   readonly epochsToNear: number | null;
-  readonly pruned: number;
 }
 
-export function runMetrics(outcomes: readonly TrialOutcome[], bestAchievable: number, near: number): RunMetrics {
+/**
+ * A run's figures. Only completed trials count as found: a pruned trial's params might have been the
+ * best, but the sweep never trained them to the end, so nobody would know.
+ */
+export function runMetrics(outcomes: readonly TrialOutcome[], bestAchievable: number, near: number, checkpoint: number): RunMetrics {
   let spent = 0;
   let bestFound = Infinity;
+  let bestAtCheckpoint = Infinity;
   let epochsToNear: number | null = null;
-  let pruned = 0;
+  let completed = 0;
   for (const o of outcomes) {
     spent += o.epochs;
-    if (!o.completed) {
-      pruned++;
-      continue;
-    }
+    if (!o.completed) continue;
+    completed++;
     bestFound = Math.min(bestFound, o.trueFinal);
+    if (spent <= checkpoint) bestAtCheckpoint = Math.min(bestAtCheckpoint, o.trueFinal);
     if (epochsToNear === null && o.trueFinal <= bestAchievable + near) epochsToNear = spent;
   }
-  return { totalEpochs: spent, bestFound, epochsToNear, pruned };
+  return { totalEpochs: spent, trials: outcomes.length, completed, bestFound, bestAtCheckpoint, epochsToNear };
 }
 
 export interface MethodSummary {
   readonly label: string;
-  readonly meanTotalEpochs: number;
-  readonly meanBestFound: number;
-  readonly medianEpochsToNear: number;
-  readonly reached: number;
   readonly seeds: number;
+  readonly meanTrials: number;
+  readonly meanCompleted: number;
+  /** Quartiles of epochs to near-best over seeds; a seed that never got there counts as Infinity. */
+  readonly epochsToNear: Quartiles;
+  readonly reached: number;
+  /** Baseline median epochs to near-best divided by this method's. */
   readonly speedUp: number;
-  readonly meanPruned: number;
+  /** Seeds where this method got near the best in fewer epochs than the baseline on the same seed. */
+  readonly fasterSeeds: number;
+  readonly medianBestFound: number;
+  readonly medianBestAtCheckpoint: number;
 }
 
+export interface Quartiles {
+  readonly q1: number;
+  readonly median: number;
+  readonly q3: number;
+}
+
+/** `runs[i]` and `baseline[i]` must be the same seed. */
 export function summarise(label: string, runs: readonly RunMetrics[], baseline: readonly RunMetrics[]): MethodSummary {
-  const medianToNear = median(runs.map((r) => r.epochsToNear ?? Infinity));
+  const toNear = runs.map((r) => r.epochsToNear ?? Infinity);
+  const baselineToNear = baseline.map((r) => r.epochsToNear ?? Infinity);
+  const epochsToNear = quartiles(toNear);
   return {
     label,
-    meanTotalEpochs: mean(runs.map((r) => r.totalEpochs)),
-    meanBestFound: mean(runs.map((r) => r.bestFound)),
-    medianEpochsToNear: medianToNear,
-    reached: runs.filter((r) => r.epochsToNear !== null).length,
     seeds: runs.length,
-    speedUp: median(baseline.map((r) => r.epochsToNear ?? Infinity)) / medianToNear,
-    meanPruned: mean(runs.map((r) => r.pruned)),
+    meanTrials: mean(runs.map((r) => r.trials)),
+    meanCompleted: mean(runs.map((r) => r.completed)),
+    epochsToNear,
+    reached: runs.filter((r) => r.epochsToNear !== null).length,
+    speedUp: quartiles(baselineToNear).median / epochsToNear.median,
+    fasterSeeds: toNear.filter((t, i) => t < baselineToNear[i]!).length,
+    medianBestFound: quartiles(runs.map((r) => r.bestFound)).median,
+    medianBestAtCheckpoint: quartiles(runs.map((r) => r.bestAtCheckpoint)).median,
   };
 }
 
-export function table(summaries: readonly MethodSummary[]): string {
+export function table(summaries: readonly MethodSummary[], checkpoint: number): string {
+  const epochs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "never");
+  const loss = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "none");
   const rows = summaries.map((s) =>
     [
       s.label,
-      s.meanTotalEpochs.toFixed(0),
-      s.meanPruned.toFixed(0),
-      s.meanBestFound.toFixed(4),
-      Number.isFinite(s.medianEpochsToNear) ? s.medianEpochsToNear.toFixed(0) : "never (median)",
+      s.meanTrials.toFixed(0),
+      s.meanCompleted.toFixed(0),
+      `${epochs(s.epochsToNear.median)} [${epochs(s.epochsToNear.q1)}, ${epochs(s.epochsToNear.q3)}]`,
       `${s.reached}/${s.seeds}`,
       Number.isFinite(s.speedUp) && s.speedUp > 0 ? `${s.speedUp.toFixed(1)}x` : "—",
+      `${s.fasterSeeds}/${s.seeds}`,
+      loss(s.medianBestAtCheckpoint),
+      loss(s.medianBestFound),
     ].join(" | "),
   );
   return [
-    "| method | total epochs (mean) | trials pruned (mean) | best final loss (mean) | epochs to near-best (median) | seeds reaching it | speed-up vs no pruning |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| method | trials (mean) | completed (mean) | epochs to near-best: median [IQR] | seeds reaching it | speed-up vs no pruning | seeds faster than no pruning | best final, first " +
+      `${checkpoint} epochs (median) | best final, whole budget (median) |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map((r) => `| ${r} |`),
   ].join("\n");
 }
@@ -75,8 +103,63 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function median(values: readonly number[]): number {
+/** Quartiles by linear interpolation between order statistics (Infinity allowed: censored runs). */
+export function quartiles(values: readonly number[]): Quartiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const at = (q: number): number => {
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    if (lo === hi || sorted[lo] === sorted[hi]) return sorted[lo]!;
+    if (!Number.isFinite(sorted[hi]!)) return Infinity;
+    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  };
+  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
+}
+
+/** Best final losses closer than this count as equal: a fiftieth of "near", far below the noise of a report. */
+const SAME_LOSS = 1e-4;
+
+/**
+ * The verdict on the issue's target, from the table's own numbers: which rows get near the best at least
+ * `speedUp` times faster than no pruning (median), and each of our pruners against Optuna's counterpart
+ * (same curves, same settings) on epochs to near-best and best final loss.
+ */
+export function targetLines(
+  summaries: readonly MethodSummary[],
+  speedUp: number,
+  counterparts: readonly (readonly [string, string])[],
+): string[] {
+  const byLabel = new Map(summaries.map((s) => [s.label, s]));
+  const meeting = summaries.filter((s) => s.speedUp >= speedUp).map((s) => `${s.label} (${s.speedUp.toFixed(1)}x)`);
+  const fastest = summaries.slice(1).reduce((a, b) => (b.speedUp > a.speedUp ? b : a));
+  const lines = [
+    `**Target ${speedUp}x fewer epochs than no pruning to get near the best:** ` +
+      (meeting.length > 0
+        ? `met by ${meeting.join(", ")}.`
+        : `met by no row; the fastest is ${fastest.label} at ${fastest.speedUp.toFixed(1)}x.`),
+    "",
+    "**Ours against Optuna's counterpart** (epochs to near-best, median; best final over the whole budget, median):",
+    "",
+  ];
+  for (const [ours, theirs] of counterparts) {
+    const a = byLabel.get(ours);
+    const b = byLabel.get(theirs);
+    if (!a || !b) {
+      lines.push(`- ${ours} vs ${theirs}: not compared (${!a ? ours : theirs} did not run)`);
+      continue;
+    }
+    const epochs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "never");
+    const verdict =
+      a.epochsToNear.median <= b.epochsToNear.median && a.medianBestFound <= b.medianBestFound + SAME_LOSS
+        ? "no worse"
+        : a.epochsToNear.median > b.epochsToNear.median
+          ? "slower"
+          : "worse final loss";
+    lines.push(
+      `- ${ours}: ${epochs(a.epochsToNear.median)} vs ${epochs(b.epochsToNear.median)} epochs, ` +
+        `${a.medianBestFound.toFixed(4)} vs ${b.medianBestFound.toFixed(4)}: ${verdict}`,
+    );
+  }
+  return lines;
 }

@@ -1,11 +1,14 @@
 """Optuna's pruners on the pruning benchmark's curves, run with Debian's /usr/bin/python3 (python3-optuna).
 
 Reads one JSON request on stdin:
-  {"pruner": "median" | "hyperband", "options": {...}, "runs": [[[loss at epoch 1..20] per trial] per seed]}
+  {"pruner": "median" | "hyperband" | "successive_halving", "options": {...}, "budget": epochs,
+   "runs": [[[loss at epoch 1..20] per trial of the pool] per seed]}
 and writes {"optuna": version, "runs": [{"epochs": [epochs run per trial], "completed": [bool per trial]}]}.
 
-The curves are the reported losses of our random sweep with the same seed (same params, same noise), so
-Optuna's pruners judge exactly the trials ours judge; the sampler is irrelevant and never consulted.
+The pools are the points our random sweep with the same seed draws, in the same order, with the same
+noise, so Optuna's pruners judge exactly the curves ours judge; Optuna's sampler is never consulted.
+Each seed runs until `budget` epochs are spent, as ours do: a trial still running then is cut off and
+does not count as completed.
 """
 import json
 import sys
@@ -26,12 +29,19 @@ def make_pruner(name, options):
             max_resource=options.get("max_resource", "auto"),
             reduction_factor=options.get("reduction_factor", 3),
         )
+    if name == "successive_halving":
+        return optuna.pruners.SuccessiveHalvingPruner(
+            min_resource=options.get("min_resource", 1),
+            reduction_factor=options.get("reduction_factor", 3),
+            min_early_stopping_rate=options.get("min_early_stopping_rate", 0),
+        )
     raise ValueError(f"unknown pruner {name!r}")
 
 
-def run_one(curves, pruner_name, options):
-    epochs = [0] * len(curves)
-    completed = [False] * len(curves)
+def run_one(curves, pruner_name, options, budget):
+    epochs = []
+    completed = []
+    spent = 0
     study = optuna.create_study(
         direction="minimize",
         sampler=optuna.samplers.RandomSampler(seed=0),
@@ -40,8 +50,18 @@ def run_one(curves, pruner_name, options):
     )
 
     def objective(trial):
+        nonlocal spent
+        if trial.number >= len(curves):
+            raise RuntimeError(f"pool of {len(curves)} curves exhausted before the budget of {budget} epochs")
         curve = curves[trial.number]
+        epochs.append(0)
+        completed.append(False)
         for epoch, loss in enumerate(curve, start=1):
+            if spent == budget:
+                raise optuna.TrialPruned("epoch budget spent")
+            spent += 1
+            if spent == budget:
+                study.stop()  # takes effect once this trial ends: no trial starts with nothing left to spend
             trial.report(loss, epoch)
             epochs[trial.number] = epoch
             if epoch < len(curve) and trial.should_prune():
@@ -56,7 +76,7 @@ def run_one(curves, pruner_name, options):
 def main():
     request = json.load(sys.stdin)
     options = request.get("options", {})
-    runs = [run_one(curves, request["pruner"], options) for curves in request["runs"]]
+    runs = [run_one(curves, request["pruner"], options, request["budget"]) for curves in request["runs"]]
     json.dump({"optuna": optuna.__version__, "runs": runs}, sys.stdout)
 
 

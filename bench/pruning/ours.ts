@@ -1,17 +1,26 @@
 /**
  * Our side of the pruning benchmark: one sweep per (method, seed) through the public library API — a
- * W&B-style config (with `early_terminate` or a `sweep.pruner` block), in-memory storage, `optimize` with
- * an objective that reports one loss per epoch and stops when `shouldPrune()` says so — as a user's
- * in-process sweep would run.
+ * W&B-style config (with `early_terminate` or a `sweep.pruner` block) read by `parseSweepConfig`, the
+ * pruner `createPruner` makes of it, an in-memory sweep that asks (`next`), records every epoch's loss
+ * (`report`) and finishes trials (`tell`) — until the epoch budget is spent.
+ *
+ * One shortcut: the pruner is asked directly, on a copy of the history the bench keeps in memory (the
+ * same `TrialView`s `sweep.shouldPrune` builds, with the same statuses and reports), instead of through
+ * `sweep.shouldPrune`, which re-reads the whole history from storage on every call. That re-read made a
+ * 20-seed run take over an hour and measures storage, not pruning; the decisions are the same.
  */
 import { parseSweepConfig } from "../../src/config/index.js";
 import { createPruner } from "../../src/pruners/index.js";
-import { TrialPruned, createSweep, optimize } from "../../src/study/index.js";
+import type { TrialView } from "../../src/samplers/types.js";
+import { RandomSampler } from "../../src/samplers/random.js";
+import { createRng, deriveSeed } from "../../src/space/index.js";
+import { createSweep } from "../../src/study/index.js";
 import { EPOCHS, parameters, reportedLoss, trueFinal, type CurveParams } from "./curves.js";
 
 /** One trial as the metrics need it, in the order trials ran. */
 export interface TrialOutcome {
   readonly epochs: number;
+  /** Ran all EPOCHS epochs (not pruned, not cut off by the end of the budget). */
   readonly completed: boolean;
   /** Noiseless final loss of the trial's params (what it would have reached). */
   readonly trueFinal: number;
@@ -24,35 +33,89 @@ export interface OurMethod {
   readonly pruner?: Record<string, unknown>;
 }
 
-export async function runOurs(method: OurMethod, seed: number, trials: number): Promise<{ outcomes: TrialOutcome[]; params: CurveParams[] }> {
-  const resolved = parseSweepConfig(
+export interface OurRun {
+  readonly outcomes: TrialOutcome[];
+  readonly params: CurveParams[];
+}
+
+const METRIC = "val_loss";
+
+function sweepConfig(method: OurMethod, seed: number) {
+  return parseSweepConfig(
     JSON.stringify({
       method: method.method,
-      metric: { name: "val_loss", goal: "minimize" },
+      metric: { name: METRIC, goal: "minimize" },
       parameters,
       ...(method.earlyTerminate ? { early_terminate: method.earlyTerminate } : {}),
       sweep: { seed, ...(method.pruner ? { pruner: method.pruner } : {}) },
     }),
     { format: "json" },
   );
-  const sweep = await createSweep({ config: resolved, storage: ":memory:", pruner: createPruner(resolved.config) });
+}
+
+/** Run one sweep until `budget` epochs are spent; a trial still running then is cut off (not completed). */
+export async function runOurs(method: OurMethod, seed: number, budget: number): Promise<OurRun> {
+  const resolved = sweepConfig(method, seed);
+  const pruner = createPruner(resolved.config);
+  const sweep = await createSweep({ config: resolved, storage: ":memory:", pruner });
   const outcomes: TrialOutcome[] = [];
   const params: CurveParams[] = [];
-  await optimize(
-    sweep,
-    async (trial) => {
+  const views: TrialView[] = [];
+  let spent = 0;
+  try {
+    while (spent < budget) {
+      const next = await sweep.next();
+      if ("stop" in next) throw new Error(`sweep stopped before the budget was spent: ${next.stop}`);
+      const trial = next.trial;
       const p = trial.params as unknown as CurveParams;
       params[trial.number] = p;
-      for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-        await trial.report(epoch, { val_loss: reportedLoss(p, seed, trial.number, epoch) });
-        if (epoch < EPOCHS && (await trial.shouldPrune())) {
-          outcomes[trial.number] = { epochs: epoch, completed: false, trueFinal: trueFinal(p) };
-          throw new TrialPruned();
+      const intermediate: { step: number; value: number }[] = [];
+      const view = { number: trial.number, status: "running", params: trial.params, meta: {}, value: null, intermediate };
+      views[trial.number] = view as TrialView;
+      let epoch = 0;
+      let ending: "completed" | "pruned" | "budget" = "completed";
+      while (epoch < EPOCHS) {
+        if (spent === budget) {
+          ending = "budget";
+          break;
+        }
+        epoch++;
+        spent++;
+        const loss = reportedLoss(p, seed, trial.number, epoch);
+        await sweep.report(trial, epoch, { [METRIC]: loss });
+        intermediate.push({ step: epoch, value: loss });
+        if (epoch < EPOCHS && pruner.decide({ goal: "minimize", trial: view as TrialView, trials: views }).prune) {
+          ending = "pruned";
+          break;
         }
       }
-      outcomes[trial.number] = { epochs: EPOCHS, completed: true, trueFinal: trueFinal(p) };
-    },
-    { trials, rethrow: true },
-  );
+      if (ending === "completed") {
+        await sweep.tell(trial, { state: "completed" });
+        views[trial.number] = { ...view, status: "completed", value: intermediate[intermediate.length - 1]!.value } as TrialView;
+      } else {
+        await sweep.tell(trial, { state: "pruned", pruneStep: epoch, pruneReason: ending === "budget" ? "epoch budget spent" : "pruned" });
+        views[trial.number] = { ...view, status: "pruned" } as TrialView;
+      }
+      outcomes[trial.number] = { epochs: epoch, completed: ending === "completed", trueFinal: trueFinal(p) };
+    }
+  } finally {
+    await sweep.storage.close();
+  }
   return { outcomes, params };
+}
+
+/**
+ * The first `count` points a random sweep with this seed draws — trial n's point depends only on the
+ * seed and n — for Optuna to replay. The bench checks them against the random rows' actual trials.
+ */
+export function randomPool(seed: number, count: number): CurveParams[] {
+  const resolved = sweepConfig({ label: "pool", method: "random" }, seed);
+  const sampler = new RandomSampler();
+  const pool: CurveParams[] = [];
+  for (let n = 0; n < count; n++) {
+    const suggestion = sampler.suggest({ space: resolved.space, trials: [], rng: createRng(deriveSeed(seed, n)), trialNumber: n });
+    if ("exhausted" in suggestion) throw new Error(`random sampler exhausted at trial ${n}: ${suggestion.reason}`);
+    pool.push(suggestion.params as unknown as CurveParams);
+  }
+  return pool;
 }

@@ -1,35 +1,65 @@
 /**
  * The pruning benchmark, one command: `npm run build && node dist/bench/pruning/run.js [--seeds 20]
- * [--trials 200]`. Every method runs the same learning-curve problem (bench/pruning/curves.ts) for each
- * seed; the random-search methods see the very same trials (same params, same noise), and Optuna's
- * pruners replay exactly those curves, so differences come from the pruners alone. Results go to
- * bench/results/pruning-*.json|md and the table into bench/README.md between its pruning markers.
+ * [--budget 3000] [--jobs 2]`. Every method gets the same budget of epochs on the same learning-curve
+ * problem (bench/pruning/curves.ts) for each seed; the random-search rows draw the very same points in the
+ * same order (same params, same noise), and Optuna's pruners replay exactly those curves, so differences
+ * between them come from the pruners alone. Results go to bench/results/pruning-*.json|md and the table
+ * into bench/README.md between its pruning markers.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mapLimit } from "../pool.js";
 import { EPOCHS, bestAchievable, reportedLoss, trueFinal, type CurveParams } from "./curves.js";
-import { runOurs, type OurMethod, type TrialOutcome } from "./ours.js";
-import { summarise, type MethodSummary, type RunMetrics, runMetrics, table } from "./metrics.js";
+import { summarise, table, targetLines, type MethodSummary, type RunMetrics, runMetrics } from "./metrics.js";
+import { randomPool, runOurs, type OurMethod } from "./ours.js";
+import { describeProblem, profileLines } from "./profile.js";
+import { writeReadmeSection } from "./readme.js";
 
 const OPTUNA_PYTHON = "/usr/bin/python3";
+/** "Near the best": within this much of the best achievable final loss. */
 const NEAR = 0.005;
+/** Seeds per Optuna process: small enough to spread over the jobs, large enough to amortise Python's start. */
+const OPTUNA_SEEDS_PER_PROCESS = 5;
 
+const LI_HYPERBAND = { type: "hyperband", min_resource: 1, max_resource: EPOCHS, reduction_factor: 3 };
 const OUR_METHODS: readonly OurMethod[] = [
   { label: "random, no pruning", method: "random" },
-  { label: "random + W&B hyperband (min_iter 5)", method: "random", earlyTerminate: { type: "hyperband", min_iter: 5, eta: 3 } },
-  { label: "random + W&B hyperband (min_iter 1)", method: "random", earlyTerminate: { type: "hyperband", min_iter: 1, eta: 3 } },
-  { label: "random + ASHA", method: "random", pruner: { type: "asha", min_resource: 1, reduction_factor: 3, max_resource: EPOCHS } },
-  { label: "random + hyperband (Li et al.)", method: "random", pruner: { type: "hyperband", min_resource: 1, max_resource: EPOCHS } },
-  { label: "random + median", method: "random", pruner: { type: "median", warmup_steps: 5, min_trials: 5 } },
-  { label: "TPE + W&B hyperband (min_iter 5)", method: "bayes", earlyTerminate: { type: "hyperband", min_iter: 5, eta: 3 } },
+  { label: "random + W&B hyperband (min_iter 3: bands 3, 9)", method: "random", earlyTerminate: { type: "hyperband", min_iter: 3, eta: 3 } },
+  { label: "random + W&B hyperband (min_iter 1: bands 1, 3, 9)", method: "random", earlyTerminate: { type: "hyperband", min_iter: 1, eta: 3 } },
+  { label: "random + ASHA (rf 3, rungs 1, 3, 9)", method: "random", pruner: { type: "asha", min_resource: 1, reduction_factor: 3, max_resource: EPOCHS } },
+  {
+    label: "random + ASHA (rf 3, rungs 3, 9)",
+    method: "random",
+    pruner: { type: "asha", min_resource: 1, reduction_factor: 3, min_early_stopping_rate: 1, max_resource: EPOCHS },
+  },
+  { label: "random + hyperband (Li et al., eta 3, R 20)", method: "random", pruner: LI_HYPERBAND },
+  { label: "random + median (warmup_steps 5, min_trials 5)", method: "random", pruner: { type: "median", warmup_steps: 5, min_trials: 5 } },
+  { label: "TPE + hyperband (Li et al., eta 3, R 20)", method: "bayes", pruner: LI_HYPERBAND },
+  { label: "TPE + W&B hyperband (min_iter 3: bands 3, 9)", method: "bayes", earlyTerminate: { type: "hyperband", min_iter: 3, eta: 3 } },
 ];
 
 const OPTUNA_METHODS = [
-  { label: "Optuna MedianPruner (warmup 5, startup 5)", pruner: "median", options: { n_startup_trials: 5, n_warmup_steps: 5 } },
-  { label: "Optuna HyperbandPruner (1..20, eta 3)", pruner: "hyperband", options: { min_resource: 1, max_resource: EPOCHS, reduction_factor: 3 } },
+  { label: "Optuna MedianPruner (n_warmup_steps 5, n_startup_trials 5)", pruner: "median", options: { n_startup_trials: 5, n_warmup_steps: 5 } },
+  { label: "Optuna SuccessiveHalvingPruner (rf 3, rungs 1, 3, 9)", pruner: "successive_halving", options: { min_resource: 1, reduction_factor: 3 } },
+  {
+    label: "Optuna SuccessiveHalvingPruner (rf 3, rungs 3, 9)",
+    pruner: "successive_halving",
+    options: { min_resource: 1, reduction_factor: 3, min_early_stopping_rate: 1 },
+  },
+  { label: "Optuna HyperbandPruner (rf 3, 1..20)", pruner: "hyperband", options: { min_resource: 1, max_resource: EPOCHS, reduction_factor: 3 } },
 ] as const;
+
+/** Each of our pruners beside Optuna's counterpart with the same settings, for the "no worse than Optuna" check. */
+const COUNTERPARTS: readonly (readonly [string, string])[] = [
+  ["random + median (warmup_steps 5, min_trials 5)", "Optuna MedianPruner (n_warmup_steps 5, n_startup_trials 5)"],
+  ["random + ASHA (rf 3, rungs 1, 3, 9)", "Optuna SuccessiveHalvingPruner (rf 3, rungs 1, 3, 9)"],
+  ["random + ASHA (rf 3, rungs 3, 9)", "Optuna SuccessiveHalvingPruner (rf 3, rungs 3, 9)"],
+  ["random + hyperband (Li et al., eta 3, R 20)", "Optuna HyperbandPruner (rf 3, 1..20)"],
+];
+/** The issue's target: this many times fewer epochs than no pruning to get near the best. */
+const TARGET_SPEED_UP = 3;
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -47,111 +77,128 @@ function repoRoot(): string {
   }
 }
 
-function runOptuna(pruner: string, options: Record<string, unknown>, runs: number[][][]): { version: string; runs: { epochs: number[]; completed: boolean[] }[] } {
+interface OptunaRun {
+  readonly epochs: number[];
+  readonly completed: boolean[];
+}
+
+/** One Optuna process over some seeds' pools of curves; resolves with its runs in the same order. */
+function runOptuna(pruner: string, options: Record<string, unknown>, budget: number, curves: number[][][]): Promise<{ version: string; runs: OptunaRun[] }> {
   const script = join(repoRoot(), "bench", "pruning", "optuna_pruning.py");
-  const result = spawnSync(OPTUNA_PYTHON, [script], { input: JSON.stringify({ pruner, options, runs }), encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`${OPTUNA_PYTHON} ${script} failed (${result.status}): ${result.stderr || result.error}`);
-  const parsed = JSON.parse(result.stdout) as { optuna: string; runs: { epochs: number[]; completed: boolean[] }[] };
-  return { version: parsed.optuna, runs: parsed.runs };
+  return new Promise((resolve, reject) => {
+    const child = spawn(OPTUNA_PYTHON, [script], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (error) => reject(new Error(`${OPTUNA_PYTHON} ${script}: ${error.message}`)));
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${OPTUNA_PYTHON} ${script} failed (${code}): ${stderr.trim().split("\n").slice(-3).join(" ")}`));
+      const parsed = JSON.parse(stdout) as { optuna: string; runs: OptunaRun[] };
+      resolve({ version: parsed.optuna, runs: parsed.runs });
+    });
+    child.stdin.end(JSON.stringify({ pruner, options, budget, runs: curves }));
+  });
+}
+
+function sameParams(a: CurveParams, b: CurveParams | undefined): boolean {
+  return b !== undefined && a.lr === b.lr && a.warmup_ratio === b.warmup_ratio && a.dropout === b.dropout;
 }
 
 async function main(): Promise<void> {
   const seeds = argument("seeds", 20);
-  const trials = argument("trials", 200);
-  const best = bestAchievable();
+  const budget = argument("budget", 3000);
+  const jobs = argument("jobs", 2);
+  const checkpoint = Math.round(budget / 3);
   const started = Date.now();
-  const perMethod = new Map<string, RunMetrics[]>();
+  const best = bestAchievable();
+  const profile = describeProblem(best, NEAR);
+  const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
+
+  // Every trial costs at least one epoch, so no run can use more than `budget` points of the pool.
+  const pools = seedList.map((seed) => randomPool(seed, budget));
+  const poolCurves = pools.map((pool, s) => pool.map((p, n) => Array.from({ length: EPOCHS }, (_, e) => reportedLoss(p, seedList[s]!, n, e + 1))));
+
+  // Optuna's processes (jobs - 1 at a time, at least one) run in the background while this process runs our sweeps.
   const unavailable = new Map<string, string>();
-  const randomCurves: number[][][] = [];
-  const randomParams: CurveParams[][] = [];
-
-  for (let seed = 1; seed <= seeds; seed++) {
-    for (const method of OUR_METHODS) {
-      if (unavailable.has(method.label)) continue;
-      let outcomes: TrialOutcome[];
-      try {
-        const run = await runOurs(method, seed, trials);
-        outcomes = run.outcomes;
-        if (method.label === OUR_METHODS[0]!.label) {
-          randomParams.push(run.params);
-          randomCurves.push(run.params.map((p, n) => Array.from({ length: EPOCHS }, (_, e) => reportedLoss(p, seed, n, e + 1))));
-        }
-      } catch (error) {
-        unavailable.set(method.label, error instanceof Error ? error.message : String(error));
-        continue;
-      }
-      perMethod.set(method.label, [...(perMethod.get(method.label) ?? []), runMetrics(outcomes, best, NEAR)]);
-    }
-    process.stderr.write(`seed ${seed}/${seeds} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  }
-
   let optunaVersion = "unavailable";
-  for (const m of OPTUNA_METHODS) {
+  const optunaTasks = OPTUNA_METHODS.flatMap((m) =>
+    Array.from({ length: Math.ceil(seeds / OPTUNA_SEEDS_PER_PROCESS) }, (_, chunk) => ({ method: m, from: chunk * OPTUNA_SEEDS_PER_PROCESS })),
+  );
+  const optunaDone = mapLimit(optunaTasks, Math.max(1, jobs - 1), async (task) => {
+    const curves = poolCurves.slice(task.from, task.from + OPTUNA_SEEDS_PER_PROCESS);
     try {
-      const result = runOptuna(m.pruner, m.options, randomCurves);
+      const result = await runOptuna(task.method.pruner, task.method.options, budget, curves);
       optunaVersion = result.version;
-      perMethod.set(
-        m.label,
-        result.runs.map((r, s) =>
-          runMetrics(
-            r.epochs.map((epochs, n) => ({ epochs, completed: r.completed[n]!, trueFinal: trueFinal(randomParams[s]![n]!) })),
-            best,
-            NEAR,
-          ),
-        ),
-      );
+      return result.runs;
     } catch (error) {
-      unavailable.set(m.label, error instanceof Error ? error.message : String(error));
+      unavailable.set(task.method.label, error instanceof Error ? error.message : String(error));
+      return null;
     }
+  });
+
+  const perMethod = new Map<string, RunMetrics[]>();
+  for (const seed of seedList) {
+    for (const method of OUR_METHODS) {
+      const run = await runOurs(method, seed, budget);
+      if (method.method === "random") {
+        const mismatch = run.params.findIndex((p, n) => !sameParams(p, pools[seed - 1]![n]));
+        if (mismatch >= 0) throw new Error(`${method.label}, seed ${seed}: trial ${mismatch} drew ${JSON.stringify(run.params[mismatch])}, not the pool's point`);
+      }
+      perMethod.set(method.label, [...(perMethod.get(method.label) ?? []), runMetrics(run.outcomes, best, NEAR, checkpoint)]);
+    }
+    process.stderr.write(`seed ${seed}/${seeds}: our sweeps done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 
-  const baseline = OUR_METHODS[0]!.label;
-  const summaries: MethodSummary[] = [...perMethod].map(([label, runs]) => summarise(label, runs, perMethod.get(baseline)!));
+  const optunaRuns = await optunaDone;
+  OPTUNA_METHODS.forEach((m) => {
+    if (unavailable.has(m.label)) return;
+    const runs = optunaTasks.flatMap((task, i) => (task.method === m ? optunaRuns[i]! : []));
+    perMethod.set(
+      m.label,
+      runs.map((r, s) =>
+        runMetrics(
+          r.epochs.map((epochs, n) => ({ epochs, completed: r.completed[n]!, trueFinal: trueFinal(pools[s]![n]!) })),
+          best,
+          NEAR,
+          checkpoint,
+        ),
+      ),
+    );
+  });
+
+  const baseline = perMethod.get(OUR_METHODS[0]!.label)!;
+  const summaries: MethodSummary[] = [...perMethod].map(([label, runs]) => summarise(label, runs, baseline));
   const root = repoRoot();
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
   const resultsDir = join(root, "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const header =
-    `${seeds} seeds × ${trials} trials × ${EPOCHS} epochs, sequential; best achievable final loss ${best.toFixed(4)}, ` +
-    `"near" = within ${NEAR} of it (noiseless). Optuna ${optunaVersion}. Ran in ${((Date.now() - started) / 1000).toFixed(0)} s.`;
-  const markdown = [header, "", table(summaries), ...[...unavailable].map(([label, why]) => `\n- ${label}: not run (${why})`)].join("\n");
-  writeFileSync(join(resultsDir, `pruning-${stamp}.json`), JSON.stringify({ seeds, trials, epochs: EPOCHS, best, near: NEAR, optuna: optunaVersion, summaries, unavailable: Object.fromEntries(unavailable), runs: Object.fromEntries(perMethod) }, null, 2));
+    `${seeds} seeds, a budget of ${budget} epochs per run (${budget / EPOCHS} full trials), sequential trials of ${EPOCHS} epochs. ` +
+    `Best achievable final loss ${best.toFixed(4)}; "near" = a completed trial within ${NEAR} of it (noiseless). ` +
+    `Optuna ${optunaVersion}. Node ${process.version}. Ran in ${seconds} s (--jobs ${jobs}).`;
+  const markdown = [
+    header,
+    "",
+    table(summaries, checkpoint),
+    "",
+    ...targetLines(summaries, TARGET_SPEED_UP, COUNTERPARTS),
+    ...[...unavailable].map(([label, why]) => `\n- ${label}: not run (${why})`),
+    "",
+    ...profileLines(profile),
+  ].join("\n");
+  writeFileSync(
+    join(resultsDir, `pruning-${stamp}.json`),
+    JSON.stringify(
+      { seeds, budget, epochs: EPOCHS, best, near: NEAR, checkpoint, optuna: optunaVersion, profile, summaries, unavailable: Object.fromEntries(unavailable), runs: Object.fromEntries(perMethod) },
+      (_, v: unknown) => (v === Infinity ? "Infinity" : v),
+      2,
+    ),
+  );
   writeFileSync(join(resultsDir, `pruning-${stamp}.md`), markdown + "\n");
   writeReadmeSection(join(root, "bench", "README.md"), markdown);
   process.stdout.write(markdown + "\n");
-}
-
-const START = "<!-- pruning-benchmark:start -->";
-const END = "<!-- pruning-benchmark:end -->";
-
-/**
- * Our section of bench/README.md, which another part of the benchmark also writes: the file is re-read
- * right before writing and only the text between our markers is replaced (appended at the end the first time).
- */
-function writeReadmeSection(path: string, markdown: string): void {
-  const section = [
-    START,
-    "## Early termination (pruning)",
-    "",
-    "`npm run build && node dist/bench/pruning/run.js` (options `--seeds`, `--trials`). Synthetic 20-epoch",
-    "learning curves (bench/pruning/curves.ts): the final loss depends on lr, depth and dropout, with noise",
-    "(sd 0.01) on every report; deeper models start slowest but end best, so curves cross. All random-search",
-    "rows see the same trials (same params, same noise) and Optuna's pruners replay exactly those curves.",
-    "\"epochs to near\" counts epochs spent until a completed trial is within 0.005 of the best achievable final",
-    "loss (median over seeds; a seed that never gets there counts as infinite); \"speed-up\" divides the",
-    "no-pruning row's median by each row's.",
-    "",
-    markdown,
-    END,
-  ].join("\n");
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : (current === "" ? "" : current.replace(/\n*$/, "\n\n")) + section + "\n";
-  writeFileSync(path, next);
 }
 
 await main();
