@@ -19,6 +19,7 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepHistory,
   SweepRecord,
   SweepStatus,
   TrialOutcome,
@@ -422,6 +423,16 @@ export class MemoryStorage implements Storage {
       reclaimed.push(toTrialRecord(trial));
     }
     return reclaimed;
+  }
+
+  async readHistory(sweepId: string, metricName?: string): Promise<SweepHistory> {
+    this.assertOpen();
+    this.requireSweep(sweepId);
+    const trials = this.trialsOf(sweepId);
+    return {
+      trials: this.proposerView(sweepId, trials),
+      intermediates: metricName === undefined ? [] : this.currentIntermediates(trials, metricName),
+    };
   }
 
   // ---- intermediate values ----

@@ -84,6 +84,12 @@ export interface NewSweep {
   readonly status?: SweepStatus;
 }
 
+/** A sweep's trials and one metric's intermediate values, read together. */
+export interface SweepHistory {
+  readonly trials: readonly TrialRecord[];
+  readonly intermediates: readonly IntermediateRecord[];
+}
+
 /**
  * What a sampler sees while the storage holds its write lock. Read-only: backends may share (frozen) records
  * between claims instead of copying the whole history each time.
@@ -190,6 +196,13 @@ export interface Storage {
    * trial twice. Returns the re-queued trials, ordered by number.
    */
   reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]>;
+
+  /**
+   * The sweep's history as a proposer sees it (trials by number, current-attempt values of `metricName`),
+   * for decisions outside a claim such as pruning. Read-only: backends may hand out shared, frozen records and
+   * read only what changed since the last call.
+   */
+  readHistory(sweepId: string, metricName?: string): Promise<SweepHistory>;
 
   /**
    * Store one step's metrics for the trial's current attempt (all in one transaction). With `attempt`, a

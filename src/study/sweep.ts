@@ -14,7 +14,7 @@ import type { SearchSpace } from "../space/types.js";
 import type { Storage, TrialRecord } from "../storage/types.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
-import { curvesByTrial, toTrialViews, TrialViewCache } from "./views.js";
+import { curvesByTrial, TrialViewCache } from "./views.js";
 
 /** What a sweep record's `config` column holds: the resolved config and the space derived from it. */
 interface StoredSweepConfig {
@@ -43,6 +43,7 @@ export class Sweep {
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   private readonly proposerViews = new TrialViewCache();
+  private readonly prunerViews = new TrialViewCache();
 
   private constructor(
     readonly storage: Storage,
@@ -146,11 +147,10 @@ export class Sweep {
     const metric = this.metric;
     if (!metric || this.pruner === noPruner) return { prune: false };
     const id = trialId(trial);
-    const [trials, intermediates] = await Promise.all([
-      this.storage.listTrials(this.id),
-      this.storage.listIntermediates({ sweepId: this.id, name: metric.name }),
-    ]);
-    const views = toTrialViews(trials, curvesByTrial(intermediates, metric.name));
+    // Asked after every report of every running trial: the storage reads only what changed since the
+    // last call, and views of unchanged trials are reused.
+    const { trials, intermediates } = await this.storage.readHistory(this.id, metric.name);
+    const views = this.prunerViews.build(trials, curvesByTrial(intermediates, metric.name));
     const index = trials.findIndex((t) => t.id === id);
     if (index < 0) throw new Error(`trial ${id} is not part of sweep ${this.id}`);
     return this.pruner.decide({ goal: metric.goal, trial: views[index]!, trials: views });

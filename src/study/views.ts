@@ -53,10 +53,6 @@ export class TrialViewCache {
   }
 }
 
-export function toTrialViews(trials: readonly TrialRecord[], curves: ReadonlyMap<number, Curve>): TrialView[] {
-  return new TrialViewCache().build(trials, curves);
-}
-
 function sameCurve(a: Curve, b: Curve): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;

@@ -615,6 +615,24 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         assert.equal(ctx.nextNumber, 2);
       });
 
+      it("readHistory returns the trials and one metric's current-attempt values, as a claim would", async () => {
+        const a = await claimNew();
+        const b = await claimNew();
+        await storage.addIntermediate(a.trial.id, 1, { loss: 0.9, acc: 0.1 });
+        await storage.addIntermediate(b.trial.id, 1, { loss: 0.7 });
+        let history = await storage.readHistory(sweep.id, "loss");
+        assert.deepEqual(history.trials.map((t) => t.number), [0, 1]);
+        assert.deepEqual(history.intermediates.map((r) => [r.trialId, r.name, r.value]), [[a.trial.id, "loss", 0.9], [b.trial.id, "loss", 0.7]]);
+        await storage.finishTrial(b.trial.id, { status: "interrupted" });
+        await storage.requeueTrial(b.trial.id);
+        await storage.addIntermediate(a.trial.id, 2, { loss: 0.8 });
+        history = await storage.readHistory(sweep.id, "loss");
+        assert.deepEqual(history.trials.map((t) => [t.status, t.attempt]), [["running", 1], ["queued", 2]]);
+        assert.deepEqual(history.intermediates.map((r) => [r.trialId, r.step]), [[a.trial.id, 1], [a.trial.id, 2]]);
+        assert.deepEqual((await storage.readHistory(sweep.id)).intermediates, []);
+        await assert.rejects(storage.readHistory("nosuch00"), storageError(/nosuch00/));
+      });
+
       it("hands out copies: mutating a record or an input never changes what is stored", async () => {
         const params = { lr: 0.1, layers: [64, 64] };
         const queued = await storage.enqueueTrial(sweep.id, params, { tags: ["a"] });

@@ -31,6 +31,7 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepHistory,
   SweepRecord,
   SweepStatus,
   TrialOutcome,
@@ -414,6 +415,20 @@ export class PostgresStorage implements Storage {
       );
       // Nothing written: an empty step or a stale attempt is fine, an unknown trial is an error.
       if (written.length === 0) await this.requireTrial(session, trialId);
+    });
+  }
+
+  async readHistory(sweepId: string, metricName?: string): Promise<SweepHistory> {
+    // No incremental cache here (SQLite has one): stamping every write with a sweep revision would make
+    // metric reports wait on the sweep row that proposers lock. One session, both reads.
+    return this.withSession(async (session) => {
+      await this.requireSweep(session, sweepId);
+      const trials = (await run<TrialRow>(session, "listTrials", [sweepId])).map(toTrialRecord);
+      const intermediates =
+        metricName === undefined
+          ? []
+          : (await run<IntermediateRow>(session, "listIntermediatesOfSweep", [sweepId, metricName])).map(toIntermediateRecord);
+      return { trials, intermediates };
     });
   }
 

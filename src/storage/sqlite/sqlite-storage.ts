@@ -22,6 +22,7 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepHistory,
   SweepRecord,
   SweepStatus,
   TrialOutcome,
@@ -389,6 +390,22 @@ export class SqliteStorage implements Storage {
       const now = nowIso();
       for (const [name, value] of entries) s.upsertIntermediate.run(trialId, attempt, step, name, toSqlReal(value), now);
     });
+  }
+
+  async readHistory(sweepId: string, metricName?: string): Promise<SweepHistory> {
+    assertSweepId(sweepId);
+    // A deferred (read) transaction: the revision and the rows come from one snapshot.
+    return this.run((s, db) =>
+      db
+        .transaction((): SweepHistory => {
+          const revision = this.requireSweep(s, sweepId).revision;
+          return {
+            trials: this.history.trials(sweepId, revision),
+            intermediates: metricName === undefined ? [] : this.history.intermediates(sweepId, revision, metricName),
+          };
+        })
+        .deferred(),
+    );
   }
 
   async listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]> {
