@@ -1,8 +1,8 @@
 /**
- * What every command shares: where the storage is, how to print, where logs go.
+ * What every command shares: where the storage is and how to print.
  */
 import { existsSync } from "node:fs";
-import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
+import { DEFAULT_STORAGE_PATH, openStorage, parseStorageLocation } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
@@ -12,10 +12,6 @@ export type OutputFormat = "table" | "json";
 export interface GlobalArgs {
   readonly storage?: string;
   readonly logFormat?: "pretty" | "json";
-}
-
-export function isMemoryLocation(location: string): boolean {
-  return location === ":memory:" || location === "memory:";
 }
 
 /** The storage location: the flag, else the sweep file's `sweep.storage`, else `storage/sweeps.db`. */
@@ -28,10 +24,10 @@ export function storageLocation(args: GlobalArgs, fromConfig?: string): string {
  * "no storage there", not silently create an empty database and report no sweeps.
  */
 export async function openExistingStorage(location: string): Promise<Storage> {
-  const path = location.replace(/^sqlite:(\/\/)?/, "");
-  if (!isMemoryLocation(location) && !/^postgres(ql)?:/.test(location) && !existsSync(path)) {
+  const parsed = parseStorageLocation(location);
+  if (parsed.kind === "sqlite" && !existsSync(parsed.path)) {
     throw new CliError(
-      `no storage at ${path} (give the database of your sweeps with --storage PATH; default ${DEFAULT_STORAGE_PATH})`,
+      `no storage at ${parsed.path} (give the database of your sweeps with --storage PATH; default ${DEFAULT_STORAGE_PATH})`,
       ExitCode.notFound,
     );
   }

@@ -2,6 +2,7 @@
  * Errors the CLI turns into a message and a documented exit code, instead of a stack trace.
  */
 import { ConfigError } from "../config/index.js";
+import { StorageError } from "../storage/errors.js";
 import { SweepNotFoundError } from "../study/index.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 
@@ -21,6 +22,7 @@ export function describeFailure(error: unknown): { exitCode: ExitCodeValue; mess
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, internal: false };
   if (error instanceof ConfigError) return { exitCode: ExitCode.invalidConfig, message: error.message, internal: false };
   if (error instanceof SweepNotFoundError) return { exitCode: ExitCode.notFound, message: error.message, internal: false };
+  if (error instanceof StorageError) return { exitCode: ExitCode.storageUnavailable, message: error.message, internal: false };
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { exitCode: ExitCode.internal, message: `internal error: ${message}`, internal: true };
 }

@@ -19,6 +19,9 @@ export const ExitCode = {
   trialsFailed: 6,
   /** A `best`/`show` query found nothing to report (no completed trial, metric never reported). */
   noResult: 7,
+  /** The storage cannot be used: a malformed location, a server that refuses the connection, a database
+   *  written by a newer version of sweep, or a file that is not a sweep storage. */
+  storageUnavailable: 8,
   /** Stopped by Ctrl-C / SIGINT (128 + 2), after saving everything. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15), after saving everything. */

@@ -131,3 +131,17 @@ describe("sweep ls and show", () => {
     assert.match(r.stderr, /no storage at/);
   });
 });
+
+describe("storage problems", () => {
+  test("a storage that cannot be used exits 8 with the reason, not a stack trace", () => {
+    const notOurs = join(dir, "not-sqlite.db");
+    writeFileSync(notOurs, "this is not an SQLite database, just text\n".repeat(20));
+    const r = sweepCli(["ls", "--storage", notOurs]);
+    assert.equal(r.code, 8, r.stderr);
+    assert.match(r.stderr, /not-sqlite\.db/);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    const scheme = sweepCli(["ls", "--storage", "mongodb://localhost/x"]);
+    assert.equal(scheme.code, 8);
+    assert.match(scheme.stderr, /unknown scheme 'mongodb:\/\/'/);
+  });
+});
