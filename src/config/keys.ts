@@ -275,19 +275,13 @@ export const GRID_KINDS: readonly DistributionKind[] = ["constant", "categorical
 /** W&B parameter names: an identifier, possibly with `.` and `-`. */
 export const PARAMETER_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_.-]*$";
 
-/** Macros W&B expands in `command`. */
-export const COMMAND_MACROS = [
-  "env",
-  "interpreter",
-  "program",
-  "args",
-  "args_no_hyphens",
-  "args_no_boolean_flags",
-  "args_json",
-  "args_json_file",
-  "project",
-  "entity",
-] as const;
-
-/** Macros that hand the trial's parameters to the trainer; a command without any gets no hyperparameters. */
-export const PARAMETER_MACROS = ["args", "args_no_hyphens", "args_no_boolean_flags", "args_json", "args_json_file"];
+/**
+ * Macros of a `command:` template, as the runner expands them (src/runner/command.ts reads these lists, so
+ * validation and launch cannot disagree). List macros expand to one argument per parameter and must be whole
+ * tokens; scalar macros may sit inside a token (`--config=${args_json_file}`). `${envvar:NAME}` is the value
+ * of an environment variable.
+ */
+export const LIST_MACROS = ["args", "args_no_hyphens", "args_no_boolean_flags", "args_no_equals"] as const;
+export const SCALAR_MACROS = ["env", "interpreter", "program", "args_json", "args_json_file"] as const;
+export const ENVVAR_MACRO_PREFIX = "envvar:";
+export const COMMAND_MACROS: readonly string[] = [...SCALAR_MACROS, ...LIST_MACROS, `${ENVVAR_MACRO_PREFIX}NAME`];

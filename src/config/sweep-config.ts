@@ -8,6 +8,9 @@ import type { SearchSpace } from "../space/types.js";
 import { type Checker, type Entry, indexPath, joinPath } from "./checker.js";
 import {
   COMMAND_MACROS,
+  ENVVAR_MACRO_PREFIX,
+  LIST_MACROS,
+  SCALAR_MACROS,
   EARLY_TERMINATE_DEFAULTS,
   EARLY_TERMINATE_KEYS,
   GOALS,
@@ -253,17 +256,20 @@ function readCommand(c: Checker, entry: Entry, hasProgram: boolean): string[] | 
 
 function checkMacros(c: Checker, list: Node, path: string, token: string, hasProgram: boolean, index: number): void {
   const node = isSeq(list) ? (list.items[index] as Node) : list;
+  const known = new Set<string>([...SCALAR_MACROS, ...LIST_MACROS]);
   for (const match of token.matchAll(/\$\{([^}]*)\}/g)) {
     const macro = match[1]!;
-    if (!(COMMAND_MACROS as readonly string[]).includes(macro)) {
+    if (macro.startsWith(ENVVAR_MACRO_PREFIX) && macro.length > ENVVAR_MACRO_PREFIX.length) continue;
+    // The runner refuses these when it launches a trial; say so now rather than after the first failures.
+    if (!known.has(macro)) {
       const suggestion = suggest(macro, COMMAND_MACROS);
-      c.warning(node, path, `unknown macro \${${macro}} is passed through unexpanded`, {
+      c.error(node, path, `unknown macro \${${macro}}`, {
         expected: COMMAND_MACROS.map((m) => `\${${m}}`).join(" "),
         found: `\${${macro}}`,
         ...(suggestion !== undefined ? { suggestion: `\${${suggestion}}` } : {}),
       });
     } else if (macro === "program" && !hasProgram) {
-      c.warning(node, path, '${program} is used but no "program" is set, so it expands to nothing');
+      c.error(node, path, '${program} is used but the sweep file has no "program"', { expected: 'a "program" key', found: "none" });
     }
   }
 }

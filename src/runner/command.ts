@@ -9,13 +9,13 @@
  */
 import { accessSync, constants as fsConstants } from "node:fs";
 import { delimiter, extname, join } from "node:path";
+import { ENVVAR_MACRO_PREFIX, LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
 import type { FlatParams } from "../space/types.js";
 
 /** W&B's default when a sweep file has no `command:`. */
 export const DEFAULT_COMMAND: readonly string[] = ["${env}", "${interpreter}", "${program}", "${args}"];
 
-export const LIST_MACROS = ["args", "args_no_hyphens", "args_no_boolean_flags", "args_no_equals"] as const;
-export const SCALAR_MACROS = ["env", "interpreter", "program", "args_json", "args_json_file"] as const;
+export { LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
 
 export class CommandError extends Error {
   override readonly name = "CommandError";
@@ -128,8 +128,8 @@ export function buildCommand(input: CommandInput): string[] {
       case "args_json_file":
         return input.argsJsonFile;
     }
-    if (name.startsWith("envvar:")) {
-      const varName = name.slice("envvar:".length);
+    if (name.startsWith(ENVVAR_MACRO_PREFIX)) {
+      const varName = name.slice(ENVVAR_MACRO_PREFIX.length);
       const value = input.env[varName];
       if (value === undefined) {
         throw new CommandError(`the command token ${JSON.stringify(token)} uses \${envvar:${varName}}, but ${varName} is not set in the environment`);

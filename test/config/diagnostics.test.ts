@@ -177,10 +177,10 @@ describe("warnings", () => {
     assert.match(sweep.warnings[4]!.message, /probabilities are ignored/);
   });
 
-  it("warns about unknown command macros", () => {
-    const sweep = parseOk(withParameters("  x: {value: 1}\n") + "command: [python, train.py, '${argz}']\n");
-    assert.equal(sweep.warnings[0]!.suggestion, "${args}");
-    assert.deepEqual(where(sweep.warnings), ["6:29 command[2]"]);
+  it("refuses unknown command macros, which the runner could not expand", () => {
+    const errors = parseFails(withParameters("  x: {value: 1}\n") + "command: [python, train.py, '${argz}']\n").errors;
+    assert.equal(errors[0]!.suggestion, "${args}");
+    assert.deepEqual(where(errors), ["6:29 command[2]"]);
   });
 });
 
