@@ -16,7 +16,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   const cells = rows.map((row) => columns.map((c) => formatCell(c.value(row), c.maxWidth)));
   const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!))));
   const rightAligned = columns.map(
-    (c, i) => c.align === "right" || (c.align === undefined && rows.length > 0 && rows.every((r) => typeof c.value(r) === "number")),
+    (c) => c.align === "right" || (c.align === undefined && rows.length > 0 && rows.every((r) => typeof c.value(r) === "number")),
   );
   const line = (values: readonly string[]) =>
     values

@@ -10,9 +10,6 @@ export type SweepStatus = "running" | "paused" | "finished" | "stopped" | "faile
 
 export type TrialStatus = "queued" | "running" | "completed" | "pruned" | "failed" | "interrupted";
 
-/** Statuses a trial never leaves on its own. `interrupted` can be re-queued by a resume. */
-export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ["completed", "pruned", "failed"];
-
 export interface SweepRecord {
   readonly id: string;
   readonly name: string | null;

@@ -9,10 +9,3 @@ export function escapeHtml(value: unknown): string {
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-/**
- * JSON for a `<script type="application/json">` block: `<` is written as \u003c so no value can close the
- * script element (`</script>`) or open a comment.
- */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
