@@ -1,0 +1,57 @@
+/**
+ * The pruning benchmark's arithmetic: what counts as reaching the best, how censored runs ("never") enter the
+ * quartiles, and the bootstrap interval of the speed-up that the verdict quotes.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { bootstrapSpeedUp, quartiles, runMetrics, summarise, targetLines } from "../../bench/pruning/metrics.js";
+
+describe("pruning benchmark metrics", () => {
+  it("counts epochs up to the end of the first completed near-best trial; pruned good params do not count", () => {
+    const m = runMetrics(
+      [
+        { epochs: 3, completed: false, trueFinal: 0.1 }, // pruned: never known to be good
+        { epochs: 20, completed: true, trueFinal: 0.2 },
+        { epochs: 20, completed: true, trueFinal: 0.104 },
+        { epochs: 5, completed: false, trueFinal: 0.3 },
+      ],
+      0.1,
+      0.005,
+      30,
+    );
+    assert.equal(m.epochsToNear, 43);
+    assert.equal(m.totalEpochs, 48);
+    assert.equal(m.completed, 2);
+    assert.equal(m.bestFound, 0.104);
+    assert.equal(m.bestAtCheckpoint, 0.2, "only the trial finished by epoch 30 counts at the checkpoint");
+  });
+
+  it("keeps censored runs as Infinity in the quartiles", () => {
+    assert.deepEqual(quartiles([10, 20, 30, Infinity, Infinity]), { q1: 20, median: 30, q3: Infinity });
+    assert.deepEqual(quartiles([1, 2, 3, 4]), { q1: 1.75, median: 2.5, q3: 3.25 });
+  });
+
+  it("gives a degenerate interval when every seed has the same ratio, and a repeatable one otherwise", () => {
+    const baseline = [300, 600, 900, 1200, 1500];
+    assert.deepEqual(bootstrapSpeedUp(baseline, baseline.map((x) => x / 3)), [3, 3]);
+    const noisy = [100, 400, 200, 800, 250];
+    const first = bootstrapSpeedUp(baseline, noisy);
+    assert.deepEqual(bootstrapSpeedUp(baseline, noisy), first, "fixed RNG seed: same interval on a rerun");
+    assert.ok(first[0] < first[1], `interval ${first.join("..")} should have some width`);
+    const point = quartiles(baseline).median / quartiles(noisy).median;
+    assert.ok(first[0] <= point && point <= first[1], `${point} outside ${first.join("..")}`);
+  });
+
+  it("says a row meets the target only when its median speed-up does, and flags a low interval end", () => {
+    const run = (epochsToNear: number | null) => ({ totalEpochs: 0, trials: 0, completed: 0, bestFound: 0.1, bestAtCheckpoint: 0.1, epochsToNear });
+    const baseline = [600, 660, 700, 640, 620].map(run);
+    const fast = summarise("fast", [200, 210, 230, 190, 205].map(run), baseline);
+    const slow = summarise("slow", [400, 420, 380, 410, 390].map(run), baseline);
+    const none = summarise("none", baseline, baseline);
+    const [verdict] = targetLines([none, fast, slow], 3, []);
+    assert.match(verdict!, /met by fast \(3\.1x, 90% bootstrap interval/);
+    assert.doesNotMatch(verdict!, /slow/);
+    const [missed] = targetLines([none, slow], 3, []);
+    assert.match(missed!, /met by no row; the fastest is slow at 1\.6x \(90% bootstrap interval 1\.\d-1\.\d\)/);
+  });
+});
