@@ -12,7 +12,7 @@ const END = "<!-- pruning-benchmark:end -->";
 const DESIGN = `## Early termination (pruning)
 
 \`\`\`sh
-npm run bench:pruning                                        # 60 seeds (1..60), budget 3000 epochs, 2 jobs: about 5 minutes on 2 cores
+npm run bench:pruning                                        # 60 seeds (1..60), budget 3000 epochs, 2 jobs: about 4.5 minutes on 2 cores
 node dist/bench/pruning/run.js --seeds 5 --budget 1500       # --jobs N: Optuna processes beside ours, N - 1 (at least 1)
 node dist/bench/pruning/run.js --first-seed 101 --seeds 20   # other seeds: results files only; the README shows seeds 1..N
 \`\`\`

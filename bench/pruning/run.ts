@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mapLimit } from "../pool.js";
+import { workQueue } from "../pool.js";
 import { EPOCHS, bestAchievable, reportedLoss, trueFinal, type CurveParams } from "./curves.js";
 import { summarise, table, targetLines, type MethodSummary, type RunMetrics, runMetrics } from "./metrics.js";
 import { randomPool, runOurs, type OurMethod } from "./ours.js";
@@ -129,13 +129,14 @@ async function main(): Promise<void> {
   const pools = seedList.map((seed) => randomPool(seed, budget));
   const poolCurves = pools.map((pool, s) => pool.map((p, n) => Array.from({ length: EPOCHS }, (_, e) => reportedLoss(p, seedList[s]!, n, e + 1))));
 
-  // Optuna's processes (jobs - 1 at a time, at least one) run in the background while this process runs our sweeps.
+  // Optuna's processes (jobs - 1 at a time, at least one) run in the background while this process runs our
+  // sweeps, and one more at a time once ours are done.
   const unavailable = new Map<string, string>();
   let optunaVersion = "unavailable";
   const optunaTasks = OPTUNA_METHODS.flatMap((m) =>
     Array.from({ length: Math.ceil(seeds / OPTUNA_SEEDS_PER_PROCESS) }, (_, chunk) => ({ method: m, from: chunk * OPTUNA_SEEDS_PER_PROCESS })),
   );
-  const optunaDone = mapLimit(optunaTasks, Math.max(1, jobs - 1), async (task) => {
+  const optunaQueue = workQueue(optunaTasks, async (task) => {
     const curves = poolCurves.slice(task.from, task.from + OPTUNA_SEEDS_PER_PROCESS);
     try {
       const result = await runOptuna(task.method.pruner, task.method.options, budget, curves);
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
       return null;
     }
   });
+  for (let w = 0; w < Math.max(1, jobs - 1); w++) optunaQueue.addWorker();
 
   const perMethod = new Map<string, RunMetrics[]>();
   for (const [index, seed] of seedList.entries()) {
@@ -160,7 +162,9 @@ async function main(): Promise<void> {
     process.stderr.write(`seed ${seed} (${index + 1}/${seeds}): our sweeps done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 
-  const optunaRuns = await optunaDone;
+  // Our sweeps are done: their core goes to Optuna's remaining processes.
+  if (jobs > 1) optunaQueue.addWorker();
+  const optunaRuns = await optunaQueue.done();
   OPTUNA_METHODS.forEach((m) => {
     if (unavailable.has(m.label)) return;
     const runs = optunaTasks.flatMap((task, i) => (task.method === m ? optunaRuns[i]! : []));
