@@ -1,12 +1,17 @@
 /** Order statistics for benchmark tables. */
 
-/** The p-quantile (0..1) with linear interpolation between order statistics (numpy's default). */
+/**
+ * The p-quantile (0..1) with linear interpolation between order statistics (numpy's default). Infinity is
+ * allowed, for censored values (a run that never got there): a quantile that reaches one is Infinity.
+ */
 export function quantile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const pos = p * (sorted.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
+  if (lo === hi || sorted[lo] === sorted[hi]) return sorted[lo]!;
+  if (!Number.isFinite(sorted[hi]!)) return Infinity;
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 

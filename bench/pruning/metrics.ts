@@ -1,5 +1,6 @@
 /** What the pruning benchmark measures per run and how runs of one method are summarised. */
 import { createRng } from "../../src/space/index.js";
+import { quantile, summarize, type Summary } from "../stats.js";
 import type { TrialOutcome } from "./ours.js";
 
 export interface RunMetrics {
@@ -41,7 +42,7 @@ export interface MethodSummary {
   readonly meanTrials: number;
   readonly meanCompleted: number;
   /** Quartiles of epochs to near-best over seeds; a seed that never got there counts as Infinity. */
-  readonly epochsToNear: Quartiles;
+  readonly epochsToNear: Summary;
   readonly reached: number;
   /** Baseline median epochs to near-best divided by this method's. */
   readonly speedUp: number;
@@ -53,17 +54,11 @@ export interface MethodSummary {
   readonly medianBestAtCheckpoint: number;
 }
 
-export interface Quartiles {
-  readonly q1: number;
-  readonly median: number;
-  readonly q3: number;
-}
-
 /** `runs[i]` and `baseline[i]` must be the same seed. */
 export function summarise(label: string, runs: readonly RunMetrics[], baseline: readonly RunMetrics[]): MethodSummary {
   const toNear = runs.map((r) => r.epochsToNear ?? Infinity);
   const baselineToNear = baseline.map((r) => r.epochsToNear ?? Infinity);
-  const epochsToNear = quartiles(toNear);
+  const epochsToNear = summarize(toNear);
   return {
     label,
     seeds: runs.length,
@@ -71,11 +66,11 @@ export function summarise(label: string, runs: readonly RunMetrics[], baseline: 
     meanCompleted: mean(runs.map((r) => r.completed)),
     epochsToNear,
     reached: runs.filter((r) => r.epochsToNear !== null).length,
-    speedUp: quartiles(baselineToNear).median / epochsToNear.median,
+    speedUp: quantile(baselineToNear, 0.5) / epochsToNear.median,
     speedUpInterval: bootstrapSpeedUp(baselineToNear, toNear),
     fasterSeeds: toNear.filter((t, i) => t < baselineToNear[i]!).length,
-    medianBestFound: quartiles(runs.map((r) => r.bestFound)).median,
-    medianBestAtCheckpoint: quartiles(runs.map((r) => r.bestAtCheckpoint)).median,
+    medianBestFound: quantile(runs.map((r) => r.bestFound), 0.5),
+    medianBestAtCheckpoint: quantile(runs.map((r) => r.bestAtCheckpoint), 0.5),
   };
 }
 
@@ -126,7 +121,7 @@ export function bootstrapSpeedUp(baseline: readonly number[], method: readonly n
       a[i] = baseline[pick]!;
       b[i] = method[pick]!;
     }
-    const ratio = quartiles(a).median / quartiles(b).median;
+    const ratio = quantile(a, 0.5) / quantile(b, 0.5);
     ratios.push(Number.isNaN(ratio) ? 1 : ratio);
   }
   const sorted = ratios.sort((x, y) => x - y);
@@ -137,19 +132,6 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** Quartiles by linear interpolation between order statistics (Infinity allowed: censored runs). */
-export function quartiles(values: readonly number[]): Quartiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => {
-    const pos = q * (sorted.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.ceil(pos);
-    if (lo === hi || sorted[lo] === sorted[hi]) return sorted[lo]!;
-    if (!Number.isFinite(sorted[hi]!)) return Infinity;
-    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-  };
-  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
-}
 
 /** Best final losses closer than this count as equal: a fiftieth of "near", far below the noise of a report. */
 const SAME_LOSS = 1e-4;

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bootstrapSpeedUp, quartiles, runMetrics, summarise, targetLines } from "../../bench/pruning/metrics.js";
+import { bootstrapSpeedUp, runMetrics, summarise, targetLines } from "../../bench/pruning/metrics.js";
+import { summarize as quartiles } from "../../bench/stats.js";
 
 describe("pruning benchmark metrics", () => {
   it("counts epochs up to the end of the first completed near-best trial; pruned good params do not count", () => {
