@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { DEFAULT_STORAGE_PATH, openStorage, parseStorageLocation } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
 
 export type OutputFormat = "table" | "json";
 

@@ -4,7 +4,7 @@
 import { ConfigError } from "../config/index.js";
 import { StorageError } from "../storage/errors.js";
 import { SweepNotFoundError } from "../study/index.js";
-import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 
 /** An error whose message is already fit for the user, with the exit code it stands for. */
 export class CliError extends Error {

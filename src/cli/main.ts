@@ -11,7 +11,7 @@ import { suggest } from "../config/suggest.js";
 import { packageRoot } from "../runner/package-paths.js";
 import { commands } from "./commands/index.js";
 import { describeFailure } from "./errors.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string }).version;

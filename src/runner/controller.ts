@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import { ExitCode, type ExitCodeValue } from "../cli/exit-codes.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { Sweep, Trial } from "../study/index.js";
 import { buildCommand, CommandError } from "./command.js";
 import type { MetricReport } from "./metric-protocol.js";

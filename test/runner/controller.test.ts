@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { ExitCode } from "../../src/exit-codes.js";
 import { startSweep, type RunnerFlags } from "../../src/runner/session.js";
 import { setupSlots } from "../../src/runner/setup.js";
 import { Sink, Workspace, pidAlive, pythonTrainer, type TrainerRecord } from "./harness.js";

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { ExitCode } from "../../src/exit-codes.js";
 import { resumeSweep } from "../../src/runner/session.js";
 import { Sweep } from "../../src/study/index.js";
 import { Sink, Workspace, pidAlive, sweepIdFrom, waitForTrials } from "./harness.js";

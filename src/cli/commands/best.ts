@@ -15,7 +15,7 @@ import { SweepNotFoundError } from "../../study/index.js";
 import type { Storage } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../exit-codes.js";
 
 interface BestArgs extends GlobalArgs {
   readonly ids?: string[];

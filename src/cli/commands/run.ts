@@ -10,7 +10,7 @@ import type { ProgressMode } from "../../runner/progress.js";
 import { startSweep, type RunnerFlags, type SessionIo } from "../../runner/session.js";
 import { storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../exit-codes.js";
 
 export interface RunnerArgs extends GlobalArgs {
   readonly gpus?: string;

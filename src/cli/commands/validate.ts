@@ -6,7 +6,7 @@ import type { CommandModule } from "yargs";
 import { ConfigError, describeSpace, formatDiagnostic, loadSweepFile } from "../../config/index.js";
 import type { ResolvedSweep } from "../../config/types.js";
 import { printJson, type OutputFormat } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../exit-codes.js";
 
 interface ValidateArgs {
   readonly files: string[];
