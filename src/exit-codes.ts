@@ -22,6 +22,8 @@ export const ExitCode = {
   /** The storage cannot be used: a malformed location, a server that refuses the connection, a database
    *  written by a newer version of sweep, or a file that is not a sweep storage. */
   storageUnavailable: 8,
+  /** `sweep resume` of a sweep whose controller is still alive (resuming would run its trials twice). */
+  sweepBusy: 9,
   /** Stopped by Ctrl-C / SIGINT (128 + 2), after saving everything. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15), after saving everything. */

@@ -3,6 +3,7 @@
  */
 import { ConfigError } from "../config/index.js";
 import { StorageError } from "../storage/errors.js";
+import { SweepBusyError } from "../runner/session.js";
 import { SweepNotFoundError } from "../study/index.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 
@@ -22,6 +23,7 @@ export function describeFailure(error: unknown): { exitCode: ExitCodeValue; mess
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, internal: false };
   if (error instanceof ConfigError) return { exitCode: ExitCode.invalidConfig, message: error.message, internal: false };
   if (error instanceof SweepNotFoundError) return { exitCode: ExitCode.notFound, message: error.message, internal: false };
+  if (error instanceof SweepBusyError) return { exitCode: ExitCode.sweepBusy, message: error.message, internal: false };
   if (error instanceof StorageError) return { exitCode: ExitCode.storageUnavailable, message: error.message, internal: false };
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { exitCode: ExitCode.internal, message: `internal error: ${message}`, internal: true };

@@ -18,7 +18,8 @@ function packageVersion(): string {
 }
 
 const EPILOGUE = `Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid sweep file, 4 not found,
-5 trainer broken, 6 some trials failed, 7 nothing to report, 8 storage unusable, 130 interrupted (Ctrl-C),
+5 trainer broken, 6 some trials failed, 7 nothing to report, 8 storage unusable, 9 sweep already running,
+130 interrupted (Ctrl-C),
 143 terminated.
 Docs: docs/cli.md, docs/sweep-file.md`;
 

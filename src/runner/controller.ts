@@ -6,9 +6,11 @@
  * killed at any moment leaves a state that `sweep resume` can complete without losing or repeating a trial.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import type { TrialRecord } from "../storage/types.js";
 import type { Sweep, Trial } from "../study/index.js";
 import { buildCommand, CommandError } from "./command.js";
 import type { MetricReport } from "./metric-protocol.js";
@@ -16,16 +18,27 @@ import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type St
 import { pythonClientDir, wandbShimDir } from "./package-paths.js";
 import type { ProgressReporter, SweepTally, TrialCounts } from "./progress.js";
 import type { Slot } from "./slots.js";
-import { LaunchError, TrainerProcess, type MetricSource, type TrainerExit } from "./trainer-process.js";
-import { recoverDeadTrials } from "./recovery.js";
+import { LaunchError, TrainerProcess, findSupervisor, type MetricSource, type TrainerExit } from "./trainer-process.js";
+import { launchToken, stopTokenProcesses } from "./launch-token.js";
+import { defaultLeaseDir, LeaseBook, type LeaseHolder } from "./leases.js";
+import { findOrphanedTrials, requeueOrphan, type OrphanedTrial } from "./recovery.js";
 import { buildTrialEnv } from "./trial-env.js";
-import { announceWorker, type WorkerIdentity } from "./worker.js";
+import { announceWorker, type WorkerIdentity, type WorkerRole } from "./worker.js";
 
 export type InterruptPolicy = "wait" | "kill";
 
 export interface ControllerOptions {
   readonly slots: readonly Slot[];
   readonly worker: WorkerIdentity;
+  /** What this controller announces itself as: `sweep run`/`resume` ("controller") or `sweep agent` ("agent"). */
+  readonly role?: WorkerRole;
+  /** Folder of the host-wide GPU lease book (leases.ts). Default: $SWEEP_LEASE_DIR or <tmpdir>/sweep-gpu-leases. */
+  readonly leaseDir?: string;
+  /**
+   * Running trials whose controller is gone: `sweep resume` (an explicit request) also takes over trials of
+   * controllers that never announced themselves; agents leave those alone.
+   */
+  readonly treatUnknownAsDead?: boolean;
   /** Trial folders go to `<runDir>/<sweepId>/trial-<number>/` (logs, params.json, checkpoints). */
   readonly runDir: string;
   /** Working directory of trainers (relative `program:` paths resolve from here). Default: process.cwd(). */
@@ -42,7 +55,7 @@ export interface ControllerOptions {
   readonly onInterrupt?: InterruptPolicy;
   /** Start at most this many trials (`sweep agent --count`). */
   readonly count?: number;
-  /** Stop the sweep when this many first runs all fail the same way (0 disables). */
+  /** Fail-fast: stop the sweep when this many runs in a row fail the same way (twice as many in any way; 0 disables). */
   readonly brokenTrainerThreshold?: number;
   readonly logCapBytes?: number;
   /** How often running trials' heartbeat is written. */
@@ -59,6 +72,8 @@ export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
 export const STALE_HEARTBEAT_MS = 60_000;
+/** How soon a slot whose GPU place another controller holds is tried again. */
+const BUSY_SLOT_RETRY_MS = 1_000;
 
 export interface RunSummary {
   readonly sweepId: string;
@@ -67,6 +82,8 @@ export interface RunSummary {
   readonly exitCode: ExitCodeValue;
   /** Trials this controller ran (attempts included). */
   readonly launched: number;
+  /** Trials whose trainer outlived a dead controller and that this controller followed to the end or took over. */
+  readonly adopted: number;
   readonly tally: SweepTally;
 }
 
@@ -93,12 +110,27 @@ class Wakeup {
 interface ActiveTrial {
   readonly trial: Trial;
   readonly slot: Slot;
+  /** Launch token of this attempt (launch-token.ts); also the key of its GPU lease. */
+  readonly token: string;
   process: TrainerProcess | null;
   stopCause: StopCause | null;
+  /** Metric names stored for this attempt. */
+  readonly reported: Set<string>;
+  readonly warnedNonFinite: Set<string>;
+  /** Reports are stored one after another, in order; this is the last one queued. */
+  metricChain: Promise<void>;
 }
 
 export class SweepController {
+  /** Trials this controller launched, by slot index. */
   private readonly active = new Map<number, ActiveTrial>();
+  /** Trials re-attached after their controller died, by trial id (they hold no slot of ours). */
+  private readonly attached = new Map<number, ActiveTrial>();
+  private leases: LeaseBook | null = null;
+  /** Slots whose GPU place someone else holds, with when to try again. */
+  private readonly busySlots = new Map<number, number>();
+  private busyTimer: NodeJS.Timeout | null = null;
+  private readonly reportedHolders = new Set<string>();
   private readonly wake = new Wakeup();
   private readonly detector: BrokenTrainerDetector;
   private readonly logger: Logger;
@@ -107,6 +139,7 @@ export class SweepController {
   private brokenMessage: string | null = null;
   private lastStop: string | null = null;
   private launched = 0;
+  private adopted = 0;
   private failedFinal = 0;
 
   constructor(
@@ -127,10 +160,11 @@ export class SweepController {
   interrupt(): void {
     this.interrupts++;
     this.logger.warn({ interrupts: this.interrupts }, "interrupt");
-    if (this.interrupts === 1 && (this.opts.onInterrupt ?? "wait") === "wait" && this.active.size > 0) {
-      this.notice("warn", `interrupted: starting no new trials; waiting for ${this.active.size} running trial(s) to finish. Press Ctrl-C again to stop them now.`);
-    } else if (this.active.size > 0) {
-      this.notice("warn", `interrupted: stopping ${this.active.size} running trial(s) (they will be re-run by \`sweep resume ${this.sweep.id}\`)`);
+    const running = this.running.length;
+    if (this.interrupts === 1 && (this.opts.onInterrupt ?? "wait") === "wait" && running > 0) {
+      this.notice("warn", `interrupted: starting no new trials; waiting for ${running} running trial(s) to finish. Press Ctrl-C again to stop them now.`);
+    } else if (running > 0) {
+      this.notice("warn", `interrupted: stopping ${running} running trial(s) (they will be re-run by \`sweep resume ${this.sweep.id}\`)`);
       this.stopAll({ kind: "interrupt", reason: "interrupted by the user (Ctrl-C)" });
     }
     this.wake.notify();
@@ -144,9 +178,18 @@ export class SweepController {
     this.wake.notify();
   }
 
+  /** Every trial this controller follows: launched here or re-attached. */
+  private get running(): ActiveTrial[] {
+    return [...this.active.values(), ...this.attached.values()];
+  }
+
   async run(): Promise<RunSummary> {
     const { sweep } = this;
-    await announceWorker(sweep.storage, sweep.id, this.opts.worker, "controller");
+    await announceWorker(sweep.storage, sweep.id, this.opts.worker, this.opts.role ?? "controller");
+    this.leases = LeaseBook.open(this.opts.leaseDir ?? defaultLeaseDir(this.opts.baseEnv ?? process.env), {
+      pid: this.opts.worker.pid,
+      startTime: this.opts.worker.startTime,
+    });
     this.logger.info({ sweepId: sweep.id, worker: this.opts.worker, slots: this.opts.slots.map((s) => s.label) }, "controller started");
     this.opts.reporter?.emit({
       type: "sweep_started",
@@ -162,30 +205,41 @@ export class SweepController {
     const heartbeat = setInterval(() => void this.beat(), this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     heartbeat.unref();
     try {
+      // Trials left running by dead controllers first: follow the ones still training, take over the ones that
+      // finished unwatched, and only then fill our own slots.
+      await this.recoverOrphans(this.opts.treatUnknownAsDead ?? false);
       for (;;) {
         if (!this.draining) await this.fillSlots();
-        if (this.active.size === 0) break;
+        if (this.running.length === 0 && (this.busySlots.size === 0 || this.draining || this.lastStop !== null)) break;
         await this.wake.wait();
       }
     } finally {
       clearInterval(heartbeat);
+      if (this.busyTimer) clearTimeout(this.busyTimer);
+      this.leases.close();
+      this.leases = null;
     }
 
     await this.markFinishedIfDone();
     const tally = await this.tally();
     const reason = this.finalReason();
+    // A sweep with failed trials never ends with exit 0, whoever ran them: not even "grid exhausted" after a
+    // resume in which nothing failed.
     const exitCode = this.brokenMessage
       ? ExitCode.trainerBroken
       : this.terminated
         ? ExitCode.terminated
         : this.interrupts > 0
           ? ExitCode.interrupted
-          : this.failedFinal > 0
+          : this.failedFinal > 0 || tally.counts.failed > 0
             ? ExitCode.trialsFailed
             : ExitCode.ok;
-    this.logger.info({ reason, exitCode, launched: this.launched, counts: tally.counts }, "controller finished");
+    if (exitCode === ExitCode.trialsFailed) {
+      this.notice("warn", `${tally.counts.failed} trial(s) of this sweep failed; \`sweep show ${sweep.id}\` says why, \`sweep resume ${sweep.id} --retry-failed\` runs them again`);
+    }
+    this.logger.info({ reason, exitCode, launched: this.launched, adopted: this.adopted, counts: tally.counts }, "controller finished");
     this.opts.reporter?.emit({ type: "sweep_finished", sweepId: sweep.id, reason, tally });
-    return { sweepId: sweep.id, reason, exitCode, launched: this.launched, tally };
+    return { sweepId: sweep.id, reason, exitCode, launched: this.launched, adopted: this.adopted, tally };
   }
 
   /**
@@ -210,35 +264,89 @@ export class SweepController {
     return this.lastStop ?? "done";
   }
 
-  /** Claims a trial for every free slot, until the sweep says stop. */
+  /**
+   * Claims a trial for every free slot, until the sweep says stop. A slot's GPU place is leased host-wide first
+   * (leases.ts); a place that another controller holds leaves the slot idle until it is free.
+   */
   private async fillSlots(): Promise<void> {
     for (const slot of this.opts.slots) {
       if (this.draining) return;
       if (this.active.has(slot.index)) continue;
       if (this.opts.count !== undefined && this.launched >= this.opts.count) return;
-      const next = await this.sweep.next({ worker: this.opts.worker.name });
+      const retryAt = this.busySlots.get(slot.index);
+      if (retryAt !== undefined && retryAt > Date.now()) continue;
+      const placeholder = `pending.${this.opts.worker.name}.${slot.index}`;
+      const lease = this.leases!.acquire(slot.gpus, this.placesPerGpu(slot), placeholder, { sweepId: this.sweep.id });
+      if (!lease.ok) {
+        this.slotBusy(slot, lease.holders);
+        continue;
+      }
+      this.busySlots.delete(slot.index);
+      let next: Awaited<ReturnType<Sweep["next"]>>;
+      try {
+        next = await this.sweep.next({ worker: this.opts.worker.name });
+      } catch (err) {
+        this.leases!.release(placeholder);
+        throw err;
+      }
       if ("stop" in next) {
+        this.leases!.release(placeholder);
         this.lastStop = next.stop;
         return;
       }
+      const token = launchToken(this.sweep.id, next.trial.id, next.trial.attempt);
+      this.leases!.retoken(placeholder, token, { sweepId: this.sweep.id, trialNumber: next.trial.number });
       if (this.draining) {
         // Interrupted while the claim was in flight: hand the trial straight back to the queue.
         await this.releaseUnstarted(next.trial);
+        this.leases!.release(token);
         return;
       }
       this.launched++;
-      const entry: ActiveTrial = { trial: next.trial, slot, process: null, stopCause: null };
+      const entry = this.newEntry(next.trial, slot, token);
       this.active.set(slot.index, entry);
-      void this.runTrial(entry)
-        .catch((err: unknown) => {
-          this.logger.error({ err, trial: entry.trial.number }, "trial bookkeeping failed");
-          this.notice("error", `internal error while running the trial: ${(err as Error).message}`, entry.trial.number);
-        })
-        .finally(() => {
-          this.active.delete(slot.index);
-          this.wake.notify();
-        });
+      this.track(entry, this.runTrial(entry), () => this.active.delete(slot.index));
     }
+  }
+
+  /** Places per GPU for this controller: how many of its slots share each GPU (`trials_per_gpu`). */
+  private placesPerGpu(slot: Slot): number {
+    const gpu = slot.gpus[0];
+    return gpu === undefined ? 1 : this.opts.slots.filter((s) => s.gpus.includes(gpu)).length;
+  }
+
+  private slotBusy(slot: Slot, holders: readonly LeaseHolder[]): void {
+    this.busySlots.set(slot.index, Date.now() + BUSY_SLOT_RETRY_MS);
+    const key = `${slot.index}:${holders.map((h) => h.token).join(",")}`;
+    if (!this.reportedHolders.has(key)) {
+      this.reportedHolders.add(key);
+      const who = holders.map((h) => `GPU ${h.gpu} place ${h.place} is held by ${h.sweepId ? `sweep ${h.sweepId}` : "another sweep"}${h.trialNumber !== null ? ` trial ${h.trialNumber}` : ""}${h.ownerPid !== null ? ` (controller pid ${h.ownerPid})` : ""}`);
+      this.notice("info", `slot ${slot.label} waits: ${who.join("; ")}`);
+    }
+    if (!this.busyTimer) {
+      this.busyTimer = setTimeout(() => {
+        this.busyTimer = null;
+        this.wake.notify();
+      }, BUSY_SLOT_RETRY_MS);
+    }
+  }
+
+  private newEntry(trial: Trial, slot: Slot, token: string): ActiveTrial {
+    return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve() };
+  }
+
+  /** Runs `work` for an entry; whatever happens, its lease is given back and the loop is woken. */
+  private track(entry: ActiveTrial, work: Promise<void>, untrack: () => void): void {
+    void work
+      .catch((err: unknown) => {
+        this.logger.error({ err, trial: entry.trial.number }, "trial bookkeeping failed");
+        this.notice("error", `internal error while running the trial: ${(err as Error).message}`, entry.trial.number);
+      })
+      .finally(() => {
+        untrack();
+        this.leases?.release(entry.token);
+        this.wake.notify();
+      });
   }
 
   private async releaseUnstarted(trial: Trial): Promise<void> {
@@ -247,7 +355,7 @@ export class SweepController {
   }
 
   private stopAll(cause: StopCause): void {
-    for (const entry of this.active.values()) this.stopTrial(entry, cause);
+    for (const entry of this.running) this.stopTrial(entry, cause);
   }
 
   private stopTrial(entry: ActiveTrial, cause: StopCause): void {
@@ -264,7 +372,7 @@ export class SweepController {
    */
   private async beat(): Promise<void> {
     const now = new Date().toISOString();
-    for (const entry of this.active.values()) {
+    for (const entry of this.running) {
       try {
         const record = await this.sweep.storage.updateTrial(entry.trial.id, { heartbeatAt: now });
         if (record.attempt !== entry.trial.attempt || record.worker !== this.opts.worker.name) {
@@ -277,17 +385,93 @@ export class SweepController {
     }
     if (this.draining) return;
     try {
-      const recovered = await recoverDeadTrials(this.sweep.storage, this.sweep.id, {
-        self: this.opts.worker,
-        staleAfterMs: STALE_HEARTBEAT_MS,
-        graceMs: (this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000,
-        treatUnknownAsDead: false,
-      });
-      for (const r of recovered) this.notice("info", `trial ${r.number} of dead worker ${r.worker ?? "(unknown)"} goes back to the queue`, r.number);
-      if (recovered.length > 0) this.wake.notify();
+      await this.recoverOrphans(false);
     } catch (err) {
       this.logger.warn({ err }, "recovering dead workers' trials failed");
     }
+  }
+
+  /**
+   * Running trials of controllers that are gone. On this host their processes are found by launch token: a
+   * trainer still running is re-attached (followed to its end, pruned like any other), one that finished
+   * unwatched is adopted (its curve and outcome recorded), and only a trial with nothing to show is requeued.
+   * A dead controller on another host can only be judged by its heartbeat, and its trials are requeued.
+   */
+  private async recoverOrphans(treatUnknownAsDead: boolean): Promise<void> {
+    const orphans = await findOrphanedTrials(this.sweep.storage, this.sweep.id, {
+      self: this.opts.worker,
+      staleAfterMs: STALE_HEARTBEAT_MS,
+      treatUnknownAsDead,
+    });
+    for (const orphan of orphans) {
+      if (this.attached.has(orphan.trial.id)) continue;
+      const outcome = orphan.local ? await this.takeOver(orphan) : "requeued";
+      if (outcome === "requeued") {
+        const done = await requeueOrphan(this.sweep.storage, orphan, this.opts.worker);
+        if (done) this.notice("info", `trial ${orphan.trial.number} of dead worker ${orphan.trial.worker ?? "(unknown)"} goes back to the queue`, orphan.trial.number);
+      }
+    }
+    if (orphans.length > 0) this.wake.notify();
+  }
+
+  /** Re-attach or adopt an orphaned trial of this host; "requeued" when neither is possible. */
+  private async takeOver(orphan: OrphanedTrial): Promise<"attached" | "adopted" | "requeued" | "skipped"> {
+    const trial = this.sweep.toTrial(orphan.trial);
+    const token = launchToken(this.sweep.id, trial.id, trial.attempt);
+    const dir = this.trialDir(trial);
+    const gpus = orphan.trial.gpus ? orphan.trial.gpus.split(",").filter((g) => g !== "") : [];
+    const slot: Slot = { index: -1, gpus, cudaVisibleDevices: orphan.trial.gpus ?? "", label: gpus.length > 0 ? `GPU ${gpus.join("+")}` : "CPU" };
+    const entry = this.newEntry(trial, slot, token);
+    const supervisor = findSupervisor(token);
+    if (supervisor) {
+      if (this.draining) return "skipped";
+      // Exactly one controller on this host follows it: the lease book decides.
+      if (!this.leases!.adopt(token, gpus, this.placesPerGpu(slot), { sweepId: this.sweep.id, trialNumber: trial.number })) return "skipped";
+      await this.sweep.storage.updateTrial(trial.id, { worker: this.opts.worker.name, heartbeatAt: new Date().toISOString() });
+      await this.sweep.storage.addEvent(this.sweep.id, "trial_reattached", { number: trial.number, attempt: trial.attempt, from: orphan.trial.worker, by: this.opts.worker.name, pid: supervisor.pid }, trial.id);
+      this.notice("info", `trial ${trial.number} is still training (its controller ${orphan.trial.worker ?? "?"} is gone); following it here`, trial.number);
+      this.adopted++;
+      this.attached.set(trial.id, entry);
+      const proc = TrainerProcess.attach(this.followSpec(entry, dir), supervisor);
+      this.track(entry, this.followTrial(entry, proc, Date.now()), () => this.attached.delete(trial.id));
+      return "attached";
+    }
+    // No supervisor: whatever is left of the attempt (a stray worker) goes, then its record decides.
+    await stopTokenProcesses(token, (this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
+    const reports: [MetricReport, MetricSource][] = [];
+    const exit = TrainerProcess.collect({ ...this.followSpec(entry, dir), onReport: (r, s) => reports.push([r, s]) });
+    if (!exit) return "requeued";
+    for (const [report, source] of reports) await this.handleReport(entry, report, source, { judge: false });
+    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: null, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported });
+    const told = await this.sweep.tell(trial, outcome.result);
+    if (!told) return "skipped";
+    await this.sweep.storage.addEvent(this.sweep.id, "trial_adopted", { number: trial.number, attempt: trial.attempt, from: orphan.trial.worker, by: this.opts.worker.name, state: told.status }, trial.id);
+    this.adopted++;
+    this.notice("info", `trial ${trial.number} finished while no controller watched it; its result is kept (${told.status}${told.value !== null ? ` ${told.value}` : ""})`, trial.number);
+    return "adopted";
+  }
+
+  private followSpec(entry: ActiveTrial, dir: string) {
+    const log = this.logger.child({ trial: entry.trial.number, attempt: entry.trial.attempt });
+    const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
+    const spec = {
+      trialDir: dir,
+      attempt: entry.trial.attempt,
+      token: entry.token,
+      leftoverGraceMs: Math.min(graceSec * 1000, 2_000),
+      onReport: (report: MetricReport, source: MetricSource) => {
+        // Serialised per trial: reports are stored in order and each prune check sees the report before it.
+        entry.metricChain = entry.metricChain.then(() => this.handleReport(entry, report, source, { judge: true })).catch((err: unknown) => {
+          log.error({ err }, "storing a metric failed");
+          this.notice("error", `could not store metrics of step ${report.step}: ${(err as Error).message}`, entry.trial.number);
+        });
+      },
+      onBadLine: (error: string, line: string, source: MetricSource) => {
+        log.warn({ source, error, line: line.slice(0, 500) }, "malformed metric line skipped");
+        this.notice("warn", `skipped a malformed metric line on ${source === "pipe" ? "fd 3" : "stdout"} (${error}): ${line.slice(0, 120)}`, entry.trial.number);
+      },
+    };
+    return spec;
   }
 
   private trialDir(trial: Trial): string {
@@ -312,6 +496,7 @@ export class SweepController {
       trialId: trial.id,
       trialNumber: trial.number,
       attempt: trial.attempt,
+      launchToken: entry.token,
       config: trial.config,
       storage: sweep.storage.location,
       slot,
@@ -322,27 +507,8 @@ export class SweepController {
       gracePeriodSec: graceSec,
     });
 
-    const reported = new Set<string>();
-    const warnedNonFinite = new Set<string>();
-    let metricChain: Promise<void> = Promise.resolve();
-    const metricName = sweep.metric?.name;
-
-    const onReport = (report: MetricReport, source: MetricSource) => {
-      // Serialised per trial: reports are stored in order and each prune check sees the report before it.
-      metricChain = metricChain.then(() => this.handleReport(entry, report, source, reported, warnedNonFinite)).catch((err: unknown) => {
-        log.error({ err }, "storing a metric failed");
-        this.notice("error", `could not store metrics of step ${report.step}: ${(err as Error).message}`, trial.number);
-      });
-    };
-    const onBadLine = (error: string, line: string, source: MetricSource) => {
-      log.warn({ source, error, line: line.slice(0, 500) }, "malformed metric line skipped");
-      this.notice("warn", `skipped a malformed metric line on ${source === "pipe" ? `fd ${env.SWEEP_METRICS_FD}` : "stdout"} (${error}): ${line.slice(0, 120)}`, trial.number);
-    };
-
-    let exit: TrainerExit | null = null;
-    let launchError: string | undefined;
-    const logDir = dir;
-    this.opts.reporter?.emit({ type: "trial_started", trial, slot, logDir });
+    this.opts.reporter?.emit({ type: "trial_started", trial, slot, logDir: dir });
+    let proc: TrainerProcess;
     try {
       const argv = buildCommand({
         template: sweep.config.command,
@@ -353,46 +519,58 @@ export class SweepController {
         env,
         interpreter: this.opts.interpreter,
       });
-      log.info({ argv, gpus: slot.cudaVisibleDevices }, "launching trainer");
-      const proc = await TrainerProcess.launch({
-        argv,
-        env,
-        cwd: this.opts.cwd ?? process.cwd(),
-        stdoutLog: join(dir, `attempt-${trial.attempt}.stdout.log`),
-        stderrLog: join(dir, `attempt-${trial.attempt}.stderr.log`),
-        logCapBytes: this.opts.logCapBytes,
-        onReport,
-        onBadLine,
-      });
-      entry.process = proc;
-      // A stop requested while the process was starting (Ctrl-C, a broken-trainer stop) applies now.
-      if (entry.stopCause) void proc.stop(graceSec * 1000);
-      await sweep.storage.updateTrial(trial.id, {
-        pid: proc.pid,
-        pidStartTime: proc.startTime,
-        gpus: slot.cudaVisibleDevices,
-        logPath: dir,
-        heartbeatAt: new Date().toISOString(),
-      });
-      const timeoutSec = this.opts.trialTimeoutSec;
-      const timer = timeoutSec !== undefined && timeoutSec > 0 ? setTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000) : null;
-      try {
-        exit = await proc.exited;
-      } finally {
-        if (timer) clearTimeout(timer);
-      }
+      log.info({ argv, gpus: slot.cudaVisibleDevices, token: entry.token }, "launching trainer");
+      proc = await TrainerProcess.launch({ ...this.followSpec(entry, dir), argv, env, cwd: this.opts.cwd ?? process.cwd(), logCapBytes: this.opts.logCapBytes });
     } catch (err) {
       if (!(err instanceof LaunchError || err instanceof CommandError)) throw err;
-      launchError = err.message;
+      const outcome = classifyOutcome({ exit: null, launchError: err.message, stopCause: entry.stopCause, metricName: sweep.metric?.name, reportedMetrics: entry.reported });
+      await this.record(entry, outcome, startedAt, log);
+      return;
     }
-    await metricChain;
+    // The pid is a shortcut for `sweep show` and for stopping the group; recovery does not depend on it
+    // (the launch token finds the trial's processes even if the controller dies before this line).
+    await sweep.storage.updateTrial(trial.id, {
+      pid: proc.pid,
+      pidStartTime: proc.startTime,
+      gpus: slot.cudaVisibleDevices,
+      logPath: dir,
+      heartbeatAt: new Date().toISOString(),
+    });
+    await this.followTrial(entry, proc, startedAt);
+  }
 
-    const outcome = classifyOutcome({ exit, launchError, stopCause: entry.stopCause, metricName, reportedMetrics: reported });
+  /** Follows a running attempt (launched here or re-attached) to its end and records the outcome. */
+  private async followTrial(entry: ActiveTrial, proc: TrainerProcess, startedAt: number): Promise<void> {
+    entry.process = proc;
+    const log = this.logger.child({ trial: entry.trial.number, attempt: entry.trial.attempt });
+    const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
+    // A stop requested while the process was starting (Ctrl-C, a fail-fast stop) applies now.
+    if (entry.stopCause) void proc.stop(graceSec * 1000);
+    const timeoutSec = this.opts.trialTimeoutSec;
+    const timer = timeoutSec !== undefined && timeoutSec > 0 ? setTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), Math.max(0, timeoutSec * 1000 - (Date.now() - startedAt))) : null;
+    let exit: TrainerExit;
+    try {
+      exit = await proc.exited;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    await this.settledReports(entry);
+    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: entry.stopCause, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported });
     await this.record(entry, outcome, startedAt, log);
   }
 
-  private async handleReport(entry: ActiveTrial, report: MetricReport, source: MetricSource, reported: Set<string>, warned: Set<string>): Promise<void> {
-    const { trial } = entry;
+  /** Waits until every metric report of the entry received so far is stored. */
+  private async settledReports(entry: ActiveTrial): Promise<void> {
+    for (;;) {
+      const last = entry.metricChain;
+      await last;
+      if (last === entry.metricChain) return;
+    }
+  }
+
+  /** Stores one report of a trial, and (with `judge`) asks the pruner whether the trial should stop now. */
+  private async handleReport(entry: ActiveTrial, report: MetricReport, source: MetricSource, opts: { judge: boolean }): Promise<void> {
+    const { trial, reported, warnedNonFinite: warned } = entry;
     const metricName = this.sweep.metric?.name;
     const finite: Record<string, number> = {};
     for (const [name, value] of Object.entries(report.metrics)) {
@@ -411,11 +589,13 @@ export class SweepController {
       }
     }
     if (Object.keys(finite).length === 0 || entry.stopCause?.kind === "nan") return;
-    for (const name of Object.keys(finite)) reported.add(name);
     await this.sweep.report(trial, report.step, finite);
+    // Only what the storage kept counts as reported: a trial whose sweep metric never landed is failed, not
+    // completed with no value.
+    for (const name of Object.keys(finite)) reported.add(name);
     this.logger.debug({ trial: trial.number, step: report.step, source, metrics: finite }, "metrics");
     this.opts.reporter?.emit({ type: "trial_metrics", trial, slot: entry.slot, step: report.step, metrics: finite });
-    if (entry.stopCause) return;
+    if (entry.stopCause || !opts.judge) return;
     const decision = await this.sweep.shouldPrune(trial);
     if (decision.prune) {
       this.stopTrial(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
@@ -440,7 +620,7 @@ export class SweepController {
 
     if (this.detector.record(outcome) && !this.brokenMessage) {
       const firstLine = ("error" in result ? (result.error ?? "") : "").split("\n")[0];
-      this.brokenMessage = `stopped: the first ${this.detector.threshold} trial runs all failed the same way (${firstLine}); the trainer looks broken — fix it, then \`sweep resume ${this.sweep.id}\``;
+      this.brokenMessage = `stopped: ${this.detector.describe()} (${firstLine}); the trainer looks broken — fix it, then \`sweep resume ${this.sweep.id} --retry-failed\``;
       this.notice("error", `${this.brokenMessage}\n${"error" in result ? (result.error ?? "") : ""}`);
       await this.sweep.storage.setSweepStatus(this.sweep.id, "failed");
       await this.sweep.storage.addEvent(this.sweep.id, "sweep_failed", { reason: this.brokenMessage });

@@ -90,6 +90,11 @@ export function decodeMetricLine(line: string, previousStep: number): DecodedLin
       if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
         return { ok: false, error: `"step" is ${JSON.stringify(raw)}; expected a non-negative integer`, line };
       }
+      // Every backend keeps steps exactly up to 2^53 - 1; a larger one (a time.time_ns() timestamp) would be
+      // rounded or refused by the storage, so the line is refused here, with the reason.
+      if (value > Number.MAX_SAFE_INTEGER) {
+        return { ok: false, error: `"step" is ${String(raw)}, above the largest step kept exactly (2^53 - 1 = ${Number.MAX_SAFE_INTEGER}); use an epoch or batch counter`, line };
+      }
       step = value;
       continue;
     }

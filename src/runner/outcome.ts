@@ -66,7 +66,7 @@ export function classifyOutcome(facts: TrialRunFacts): ClassifiedOutcome {
       case "interrupt":
         return { result: { state: "interrupted", error: cause.reason, exitCode, signal }, retryable: false, signature: null };
       case "broken-trainer":
-        return { result: { state: "interrupted", error: "stopped: the sweep's first trials all failed the same way", exitCode, signal }, retryable: false, signature: null };
+        return { result: { state: "interrupted", error: "stopped: the sweep's trainer looks broken (its last runs all failed)", exitCode, signal }, retryable: false, signature: null };
       case "timeout":
         // A timeout would most likely repeat with the same params, so it is not retried.
         return failed(withTail(`timed out after ${cause.seconds} s (--trial-timeout)`, tail), false, "timeout");
@@ -95,28 +95,35 @@ export function classifyOutcome(facts: TrialRunFacts): ClassifiedOutcome {
 }
 
 /**
- * "If the first N trials all fail the same way, stop the sweep": the trainer is broken (a typo, a missing
- * package, a wrong path) and burning GPU hours on it helps nobody. Counts trainer runs of this controller,
- * retries included, so a broken trainer with retries is caught after N runs rather than N trials.
+ * Fail-fast: a trainer that is broken (a typo, a missing package, a wrong path, a disk that filled up on
+ * trial 40) burns GPU hours for nothing. The sweep stops when the last N trainer runs of this controller all
+ * failed the same way, or when 2N runs in a row failed in any way, at any point of the sweep, not only at its
+ * start. Retries count as runs, so a broken trainer with retries is caught after N runs rather than N trials.
+ * A success, or a pruned run, breaks the streak; interrupted runs say nothing about the trainer.
  */
 export class BrokenTrainerDetector {
-  private readonly signatures: string[] = [];
-  private settled = false;
+  private streak: string[] = [];
 
   constructor(readonly threshold: number) {}
 
   /** Records one finished run; returns true when the sweep should stop now. */
   record(outcome: ClassifiedOutcome): boolean {
-    if (this.settled || this.threshold <= 0) return false;
-    // Pruned and interrupted runs say nothing about the trainer being broken; they are not counted.
-    if (outcome.result.state === "pruned" || outcome.result.state === "interrupted") return false;
+    if (this.threshold <= 0 || outcome.result.state === "interrupted") return false;
     if (outcome.signature === null) {
-      this.settled = true; // one success proves the trainer can work
+      this.streak = [];
       return false;
     }
-    this.signatures.push(outcome.signature);
-    if (this.signatures.length < this.threshold) return false;
-    this.settled = true;
-    return this.signatures.every((s) => s === this.signatures[0]);
+    this.streak.push(outcome.signature);
+    const last = this.streak.slice(-this.threshold);
+    if (last.length === this.threshold && last.every((s) => s === last[0])) return true;
+    return this.streak.length >= 2 * this.threshold;
+  }
+
+  /** The failing streak in words, for the message that stops the sweep. */
+  describe(): string {
+    const last = this.streak.slice(-this.threshold);
+    return last.length === this.threshold && last.every((s) => s === last[0])
+      ? `the last ${this.threshold} trial runs all failed the same way`
+      : `${this.streak.length} trial runs in a row failed`;
   }
 }

@@ -10,11 +10,11 @@
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
 import { Sweep } from "../study/index.js";
-import { DEFAULT_GRACE_PERIOD_SEC, STALE_HEARTBEAT_MS, SweepController, type InterruptPolicy, type RunSummary } from "./controller.js";
+import { STALE_HEARTBEAT_MS, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
-import { recoverDeadTrials, requeueInterrupted } from "./recovery.js";
+import { requeueFailed, requeueInterrupted } from "./recovery.js";
 import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags } from "./setup.js";
-import { currentWorker, type WorkerIdentity } from "./worker.js";
+import { currentWorker, knownWorkers, workerLiveness, type WorkerIdentity, type WorkerRole } from "./worker.js";
 
 /** Everything a CLI flag can set for a controller run (file settings are the fallback). */
 export interface RunnerFlags extends RuntimeFlags {
@@ -23,6 +23,22 @@ export interface RunnerFlags extends RuntimeFlags {
   readonly gracePeriod?: number;
   readonly onInterrupt?: InterruptPolicy;
   readonly count?: number;
+  /** `sweep resume --retry-failed`: failed trials run again (same number and params, next attempt). */
+  readonly retryFailed?: boolean;
+}
+
+/** `sweep resume` of a sweep whose controller is still running: doubling it would double its trials. */
+export class SweepBusyError extends Error {
+  override readonly name = "SweepBusyError";
+  constructor(
+    readonly sweepId: string,
+    readonly worker: string,
+  ) {
+    super(
+      `sweep ${sweepId} is still being run by ${worker}; resuming it now would run its trials twice. ` +
+        `Add workers with \`sweep agent ${sweepId}\`, or stop that controller (Ctrl-C) and then resume.`,
+    );
+  }
 }
 
 export interface SessionIo {
@@ -38,12 +54,26 @@ export interface SessionIo {
 }
 
 
+interface DriveRole {
+  readonly role: WorkerRole;
+  readonly treatUnknownAsDead: boolean;
+}
+
 /** Runs the controller over `sweep` with slots, logs and signal handling set up; returns its summary. */
-async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
+async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, as: DriveRole, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const reporter = createReporter(io.progress, { stdout, stderr });
   const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, { stderr: io.logToStderr ?? false });
+  // A terminal that went away (a dropped ssh session, `| head -1`) must not take the sweep with it: output
+  // errors are logged once and ignored; the log file keeps everything.
+  let outputLost = false;
+  const onOutputError = (err: Error) => {
+    if (!outputLost) logger.warn({ err }, "terminal output failed; the sweep goes on, see this log");
+    outputLost = true;
+  };
+  const streams = [stdout, stderr].filter((s): s is NodeJS.WriteStream => typeof (s as NodeJS.WriteStream).on === "function");
+  for (const s of streams) s.on("error", onOutputError);
   try {
     const { slots, notices } = await setupSlots({ ...settings, ...definedOnly(flags) }, io.env ?? process.env);
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
@@ -59,11 +89,13 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       gracePeriodSec: flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC,
       onInterrupt: flags.onInterrupt,
       count: flags.count,
+      role: as.role,
+      treatUnknownAsDead: as.treatUnknownAsDead,
       reporter,
       logger,
       logFile: file,
     });
-    const removeHandlers = io.handleSignals === false ? () => undefined : installSignalHandlers(controller);
+    const removeHandlers = io.handleSignals === false ? () => undefined : installSignalHandlers(controller, logger);
     try {
       return await controller.run();
     } finally {
@@ -72,18 +104,26 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   } finally {
     reporter.close();
     logger.flush();
+    for (const s of streams) s.off("error", onOutputError);
   }
 }
 
-/** First SIGINT drains, second stops; SIGTERM stops. Removing restores Node's defaults. */
-function installSignalHandlers(controller: SweepController): () => void {
+/**
+ * First SIGINT drains, second stops; SIGTERM stops. SIGHUP (the terminal or ssh session went away) is logged
+ * and otherwise ignored: the sweep keeps running, its trainers keep training, and output that can no longer
+ * reach the terminal goes to the log file only. Removing restores Node's defaults.
+ */
+function installSignalHandlers(controller: SweepController, logger: { warn: (msg: string) => void }): () => void {
   const onInt = () => controller.interrupt();
   const onTerm = () => controller.terminate();
+  const onHup = () => logger.warn("SIGHUP: the terminal went away; the sweep goes on (stop it with `sweep stop` or SIGTERM)");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onHup);
   return () => {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onHup);
   };
 }
 
@@ -95,53 +135,53 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   // The sweep's pruner comes from its config (early_terminate / sweep.pruner), chosen by Sweep itself.
   const sweep = await Sweep.create(storage, resolved);
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker());
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "controller", treatUnknownAsDead: false });
 }
 
 /**
- * `sweep resume ID`: trials whose controller died are stopped (if their trainer survived), marked
- * interrupted and requeued with the same params; trials interrupted by Ctrl-C are requeued; completed
- * trials stay. A sweep stopped as "failed" (broken trainer) or "stopped" is reopened; a finished one only
- * when it still had trials to re-run.
+ * `sweep resume ID`: refused while the sweep's controller is alive. Otherwise trials whose controller died are
+ * taken over by the controller (followed if still training, adopted if they finished unwatched, requeued
+ * otherwise), trials interrupted by Ctrl-C are requeued (and failed ones with `retryFailed`), completed trials
+ * stay. A sweep stopped as "failed" (broken trainer) or "stopped" is reopened; a finished one only when it
+ * has trials to run again.
  */
 export async function resumeSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
   const worker = currentWorker();
-  const recovered = await recoverDeadTrials(storage, sweepId, {
-    self: worker,
-    staleAfterMs: STALE_HEARTBEAT_MS,
-    graceMs: (flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC) * 1000,
-    treatUnknownAsDead: true,
-  });
+  await refuseIfControlled(storage, sweepId, worker);
   const requeued = await requeueInterrupted(storage, sweepId);
+  const retried = flags.retryFailed ? await requeueFailed(storage, sweepId) : [];
   const record = await storage.getSweep(sweepId);
-  if (record && record.status !== "running" && (record.status !== "finished" || requeued.length > 0)) {
+  const reopen = requeued.length > 0 || retried.length > 0 || (await storage.listTrials(sweepId, { status: ["running"] })).length > 0;
+  if (record && record.status !== "running" && (record.status !== "finished" || reopen)) {
     await storage.setSweepStatus(sweepId, "running");
-    await storage.addEvent(sweepId, "sweep_resumed", { previousStatus: record.status, by: worker.name });
+    await storage.addEvent(sweepId, "sweep_resumed", { previousStatus: record.status, by: worker.name, retried });
   }
-  return drive(sweep, sweep.config.sweep, flags, io, worker, (reporter) => {
-    for (const r of recovered) {
-      reporter.emit({ type: "notice", level: "info", message: `trial ${r.number} was left running by ${r.worker ?? "an unknown controller"}${r.reapedPid ? ` (stopped its trainer, pid ${r.reapedPid})` : ""}; it will run again` });
-    }
-    const fromCtrlC = requeued.filter((n) => !recovered.some((r) => r.number === n));
-    if (fromCtrlC.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running interrupted trial(s) ${fromCtrlC.join(", ")}` });
+  return drive(sweep, sweep.config.sweep, flags, io, worker, { role: "controller", treatUnknownAsDead: true }, (reporter) => {
+    if (requeued.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running interrupted trial(s) ${requeued.join(", ")}` });
+    if (retried.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running failed trial(s) ${retried.join(", ")} (--retry-failed)` });
   });
 }
 
 /**
+ * A sweep has one controller (`run` or `resume`) at a time; agents may join it. A controller is alive when its
+ * process is (same host), or when its running trials' heartbeats are fresh (another host).
+ */
+async function refuseIfControlled(storage: Storage, sweepId: string, self: WorkerIdentity): Promise<void> {
+  const workers = await knownWorkers(storage, sweepId);
+  const running = await storage.listTrials(sweepId, { status: ["running"] });
+  for (const w of workers.values()) {
+    if (w.name === self.name || w.role === "agent") continue;
+    const beat = running.filter((t) => t.worker === w.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
+    if (workerLiveness(w.name, workers, beat, STALE_HEARTBEAT_MS) === "alive") throw new SweepBusyError(sweepId, w.name);
+  }
+}
+
+/**
  * `sweep agent ID`: join a sweep through the shared storage. Running trials of workers that are provably
- * dead are recovered; trials of live workers are never touched.
+ * dead are taken over; trials of live workers are never touched.
  */
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
-  const worker = currentWorker();
-  const recovered = await recoverDeadTrials(storage, sweepId, {
-    self: worker,
-    staleAfterMs: STALE_HEARTBEAT_MS,
-    graceMs: (flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC) * 1000,
-    treatUnknownAsDead: false,
-  });
-  return drive(sweep, sweep.config.sweep, flags, io, worker, (reporter) => {
-    for (const r of recovered) reporter.emit({ type: "notice", level: "info", message: `recovered trial ${r.number} from dead worker ${r.worker ?? "(unknown)"}` });
-  });
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false });
 }

@@ -3,6 +3,7 @@
  * about its trial comes through here, so any language can take part without a client library.
  */
 import { delimiter } from "node:path";
+import { LAUNCH_TOKEN_VAR } from "./launch-token.js";
 import { METRICS_FD } from "./metric-protocol.js";
 import type { Slot } from "./slots.js";
 
@@ -12,6 +13,8 @@ export interface TrialEnvInput {
   readonly trialId: number;
   readonly trialNumber: number;
   readonly attempt: number;
+  /** SWEEP_LAUNCH_TOKEN: inherited by every process of the attempt, so recovery finds them all (launch-token.ts). */
+  readonly launchToken: string;
   /** Nested trial config, as JSON in SWEEP_PARAMS. */
   readonly config: Record<string, unknown>;
   readonly storage: string;
@@ -40,6 +43,7 @@ export function buildTrialEnv(input: TrialEnvInput): NodeJS.ProcessEnv {
   env.SWEEP_TRIAL_ID = String(input.trialId);
   env.SWEEP_TRIAL_NUMBER = String(input.trialNumber);
   env.SWEEP_TRIAL_ATTEMPT = String(input.attempt);
+  env[LAUNCH_TOKEN_VAR] = input.launchToken;
   // A later attempt of the same trial (a retry, or a re-run after `sweep resume`): a trainer that saved
   // checkpoints in SWEEP_TRIAL_DIR may continue from them instead of starting over.
   env.SWEEP_RESUME = input.attempt > 1 ? "1" : "0";

@@ -13,16 +13,21 @@ export interface WorkerIdentity {
   readonly host: string;
   readonly pid: number;
   readonly startTime: string | null;
+  /** As announced (absent in announcements written before roles were recorded). */
+  readonly role?: WorkerRole;
 }
 
 export const WORKER_STARTED_EVENT = "worker_started";
+
+/** "controller": `sweep run` or `sweep resume` (one per sweep at a time); "agent": `sweep agent`, any number. */
+export type WorkerRole = "controller" | "agent";
 
 export function currentWorker(): WorkerIdentity {
   const host = hostname();
   return { name: `${host}:${process.pid}`, host, pid: process.pid, startTime: readProcessStartTime(process.pid) };
 }
 
-export async function announceWorker(storage: Storage, sweepId: string, worker: WorkerIdentity, role: string): Promise<void> {
+export async function announceWorker(storage: Storage, sweepId: string, worker: WorkerIdentity, role: WorkerRole): Promise<void> {
   await storage.addEvent(sweepId, WORKER_STARTED_EVENT, { worker: worker.name, host: worker.host, pid: worker.pid, startTime: worker.startTime, role });
 }
 
@@ -33,7 +38,8 @@ export async function knownWorkers(storage: Storage, sweepId: string): Promise<M
     if (event.kind !== WORKER_STARTED_EVENT) continue;
     const d = event.data as Partial<WorkerIdentity> & { worker?: string };
     if (typeof d?.worker !== "string" || typeof d.pid !== "number" || typeof d.host !== "string") continue;
-    workers.set(d.worker, { name: d.worker, host: d.host, pid: d.pid, startTime: d.startTime ?? null });
+    const role = (d as { role?: unknown }).role;
+    workers.set(d.worker, { name: d.worker, host: d.host, pid: d.pid, startTime: d.startTime ?? null, ...(role === "controller" || role === "agent" ? { role } : {}) });
   }
   return workers;
 }

@@ -151,7 +151,7 @@ test("a timed-out trainer is stopped with its grandchild, even when it ignores S
 test("a trainer that fails the same way every time stops the sweep after 3 runs (exit 5)", async () => {
   const { summary, trials, records } = await run("method: random\nrun_cap: 20\nparameters:\n  x: {min: 0, max: 1}\n  exit_code: {value: 2}\n", { gpus: "0" });
   assert.equal(summary.exitCode, ExitCode.trainerBroken);
-  assert.match(summary.reason, /first 3 trial runs all failed the same way \(exited with code 2\)/);
+  assert.match(summary.reason, /the last 3 trial runs all failed the same way \(exited with code 2\)/);
   assert.equal(records.length, 3);
   assert.equal(trials.length, 3);
   const storage = await ws.openStorage();

@@ -40,7 +40,9 @@ export class Workspace {
 
   /** Environment for controllers: fake nvidia-smi first on PATH, trainer records in this workspace. */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { ...process.env, PATH: `${fixturesDir}${delimiter}${process.env.PATH}`, FAKE_TRAINER_RECORD_DIR: this.records, ...extra };
+    // The GPU lease book is host-wide by design; each workspace gets its own so that tests running side by side
+    // with the same fake GPUs do not wait for each other.
+    return { ...process.env, PATH: `${fixturesDir}${delimiter}${process.env.PATH}`, FAKE_TRAINER_RECORD_DIR: this.records, SWEEP_LEASE_DIR: join(this.dir, "leases"), ...extra };
   }
 
   /** Writes a sweep file (YAML) running the fake trainer unless `program` is given. */

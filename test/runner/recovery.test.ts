@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { classifyOutcome, BrokenTrainerDetector } from "../../src/runner/outcome.js";
-import { recoverDeadTrials } from "../../src/runner/recovery.js";
+import { findOrphanedTrials, requeueOrphan } from "../../src/runner/recovery.js";
 import { announceWorker, currentWorker } from "../../src/runner/worker.js";
 import { MemoryStorage } from "../../src/storage/index.js";
 
@@ -12,7 +12,13 @@ async function sweepWithRunningTrial(storage: MemoryStorage, worker: string) {
   return { sweepId: sweep.id, trial: claim.trial };
 }
 
-const opts = { self: { name: "me:1", host: "me", pid: 1, startTime: null }, staleAfterMs: 60_000, graceMs: 100 };
+const opts = { self: { name: "me:1", host: "me", pid: 1, startTime: null }, staleAfterMs: 60_000 };
+
+async function recoverDeadTrials(storage: MemoryStorage, sweepId: string, o: typeof opts & { treatUnknownAsDead: boolean }) {
+  const orphans = await findOrphanedTrials(storage, sweepId, o);
+  for (const orphan of orphans) await requeueOrphan(storage, orphan, o.self);
+  return orphans.map((x) => ({ number: x.trial.number, local: x.local }));
+}
 
 test("a running trial of a live worker is left alone; one of a dead worker is requeued", async () => {
   const storage = new MemoryStorage();
@@ -39,8 +45,9 @@ test("an unannounced worker with a fresh heartbeat counts as alive, a stale one 
   assert.equal((await recoverDeadTrials(storage, sweepId, { ...opts, treatUnknownAsDead: false })).length, 1);
 });
 
-test("the broken-trainer rule needs the first N runs to fail the same way", () => {
+test("fail-fast: N runs in a row failing the same way, at any point of the sweep, stop it", () => {
   const fail = (code: number, line: string) => classifyOutcome({ exit: { code, signal: null, stderrTail: line }, stopCause: null, reportedMetrics: new Set() });
+  const ok = () => classifyOutcome({ exit: { code: 0, signal: null, stderrTail: "" }, stopCause: null, reportedMetrics: new Set() });
   const same = new BrokenTrainerDetector(3);
   assert.equal(same.record(fail(1, "Error at pid 123")), false);
   assert.equal(same.record(fail(1, "Error at pid 456")), false);
@@ -48,9 +55,19 @@ test("the broken-trainer rule needs the first N runs to fail the same way", () =
   const mixed = new BrokenTrainerDetector(3);
   mixed.record(fail(1, "a"));
   mixed.record(fail(2, "b"));
-  assert.equal(mixed.record(fail(1, "a")), false);
+  assert.equal(mixed.record(fail(1, "a")), false, "three different failures are not yet a broken trainer");
+  mixed.record(fail(3, "c"));
+  mixed.record(fail(4, "d"));
+  assert.equal(mixed.record(fail(5, "e")), true, "2N failures in a row, whatever they are, stop the sweep");
+  // A trainer that works for two trials, then breaks (a full disk, an expired token) is caught all the same.
+  const late = new BrokenTrainerDetector(3);
+  for (let i = 0; i < 2; i++) assert.equal(late.record(ok()), false);
+  assert.equal(late.record(fail(1, "No space left on device")), false);
+  assert.equal(late.record(fail(1, "No space left on device")), false);
+  assert.equal(late.record(fail(1, "No space left on device")), true);
+  // A success breaks the streak.
   const healed = new BrokenTrainerDetector(2);
-  healed.record(classifyOutcome({ exit: { code: 0, signal: null, stderrTail: "" }, stopCause: null, reportedMetrics: new Set() }));
   healed.record(fail(1, "a"));
-  assert.equal(healed.record(fail(1, "a")), false, "one success proves the trainer works");
+  healed.record(ok());
+  assert.equal(healed.record(fail(1, "a")), false);
 });

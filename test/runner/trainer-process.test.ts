@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -7,7 +7,8 @@ import { buildCommand } from "../../src/runner/command.js";
 import type { MetricReport } from "../../src/runner/metric-protocol.js";
 import { pythonClientDir } from "../../src/runner/package-paths.js";
 import { readProcessStartTime } from "../../src/runner/process-identity.js";
-import { LaunchError, TrainerProcess, type MetricSource } from "../../src/runner/trainer-process.js";
+import { launchToken } from "../../src/runner/launch-token.js";
+import { TrainerProcess, type MetricSource } from "../../src/runner/trainer-process.js";
 import { buildTrialEnv } from "../../src/runner/trial-env.js";
 import { fixturesDir } from "../helpers/paths.js";
 
@@ -19,24 +20,31 @@ let counter = 0;
 async function runFake(params: Record<string, unknown>, opts: { program?: string; stopAfterMs?: number; graceMs?: number } = {}) {
   const n = counter++;
   const program = opts.program ?? join(fixturesDir, "fake-trainer.mjs");
+  const trialDir = join(work, `t${n}`);
+  mkdirSync(trialDir);
+  const token = launchToken("s1", 100 + n, 1);
   const env = buildTrialEnv({
     base: { ...process.env, FAKE_TRAINER_RECORD_DIR: work },
-    sweepId: "s1", trialId: 100 + n, trialNumber: n, attempt: 1, config: params,
+    sweepId: "s1", trialId: 100 + n, trialNumber: n, attempt: 1, launchToken: token, config: params,
     storage: join(work, "db.sqlite"), slot: { index: 0, gpus: ["2"], cudaVisibleDevices: "2", label: "GPU 2" },
-    trialDir: work, paramsFile: join(work, "params.json"), pythonClientDir, gracePeriodSec: 1,
+    trialDir, paramsFile: join(work, "params.json"), pythonClientDir, gracePeriodSec: 1,
   });
   const argv = buildCommand({ program, params, config: params, argsJsonFile: join(work, "params.json"), env });
   const reports: Array<MetricReport & { source: MetricSource }> = [];
   const bad: string[] = [];
   const proc = await TrainerProcess.launch({
-    argv, env, cwd: work,
-    stdoutLog: join(work, `t${n}.stdout.log`), stderrLog: join(work, `t${n}.stderr.log`),
+    argv, env, cwd: work, trialDir, attempt: 1, token,
     onReport: (r, source) => reports.push({ ...r, source }),
     onBadLine: (error, line, source) => bad.push(`${source}: ${error}: ${line}`),
   });
-  if (opts.stopAfterMs !== undefined) setTimeout(() => void proc.stop(opts.graceMs ?? 300), opts.stopAfterMs);
-  const exit = await proc.exited;
   const recordFile = join(work, `trial-${n}-attempt-1.json`);
+  if (opts.stopAfterMs !== undefined) {
+    // Timed from the trainer's first record (written once its signal handlers are in place), not from the
+    // launch: start-up time varies with the machine's load, the trainer's behaviour under a stop must not.
+    while (!existsSync(recordFile)) await new Promise((r) => setTimeout(r, 10));
+    setTimeout(() => void proc.stop(opts.graceMs ?? 300), opts.stopAfterMs);
+  }
+  const exit = await proc.exited;
   const record = existsSync(recordFile) ? JSON.parse(readFileSync(recordFile, "utf8")) : null;
   return { n, proc, exit, reports, bad, record };
 }
@@ -52,7 +60,7 @@ test("metrics arrive on the pipe; argv is literal, pinning and SWEEP_* env are s
   assert.equal(r.record.cudaOrder, "PCI_BUS_ID");
   assert.equal(r.record.env.SWEEP_METRICS_FD, "3");
   assert.equal(JSON.parse(r.record.env.SWEEP_PARAMS).danger, evil);
-  assert.match(readFileSync(join(work, `t${r.n}.stderr.log`), "utf8"), /epoch 2 done/);
+  assert.match(readFileSync(join(work, `t${r.n}`, "attempt-1.stderr.log"), "utf8"), /epoch 2 done/);
   assert.equal(r.exit.stderrTail, "epoch 1 done\nepoch 2 done");
 });
 
@@ -63,7 +71,7 @@ test("the stdout fallback works and malformed lines are reported, not fatal", as
   assert.equal(r.bad.length, 3, r.bad.join("\n"));
   assert.match(r.bad.join("\n"), /pipe: not JSON/);
   assert.match(r.bad.join("\n"), /stdout: expected a JSON object/);
-  assert.match(readFileSync(join(work, `t${r.n}.stdout.log`), "utf8"), /ordinary log line/);
+  assert.match(readFileSync(join(work, `t${r.n}`, "attempt-1.stdout.log"), "utf8"), /ordinary log line/);
 });
 
 test("the Python client reports through the pipe and sees the pinning", async () => {
@@ -103,13 +111,15 @@ test("exit codes and signals are reported with the stderr tail", async () => {
   assert.equal(crashed.exit.signal, "SIGABRT");
 });
 
-test("a program that cannot start is a LaunchError naming it", async () => {
-  await assert.rejects(
-    TrainerProcess.launch({
-      argv: ["/nonexistent/trainer"], env: process.env, cwd: work,
-      stdoutLog: join(work, "x.out"), stderrLog: join(work, "x.err"), onReport: () => {}, onBadLine: () => {},
-    }),
-    (e: unknown) => e instanceof LaunchError && /could not start "\/nonexistent\/trainer": ENOENT/.test(e.message),
-  );
-  assert.ok(readdirSync(work).length > 0);
+test("a program that cannot start ends the attempt with a launch error naming it", async () => {
+  const trialDir = join(work, "nonexistent");
+  mkdirSync(trialDir);
+  const token = launchToken("s1", 999, 1);
+  const proc = await TrainerProcess.launch({
+    argv: ["/nonexistent/trainer"], env: { ...process.env, SWEEP_LAUNCH_TOKEN: token }, cwd: work, trialDir, attempt: 1, token,
+    onReport: () => {}, onBadLine: () => {},
+  });
+  const exit = await proc.exited;
+  assert.match(exit.launchError ?? "", /could not start "\/nonexistent\/trainer": ENOENT/);
+  assert.ok(existsSync(join(trialDir, "attempt-1.exit.json")));
 });

@@ -9,14 +9,20 @@ import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./
 
 interface ResumeArgs extends RunnerArgs {
   readonly id: string;
+  readonly retryFailed?: boolean;
 }
 
 export const resumeCommand: CommandModule<GlobalArgs, ResumeArgs> = {
   command: "resume <id>",
   describe: "Continue a stopped or crashed sweep, re-running its interrupted trials",
-  builder: (y) => withRunnerOptions(y.positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })) as unknown as Argv<ResumeArgs>,
+  builder: (y) =>
+    withRunnerOptions(
+      y
+        .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
+        .option("retry-failed", { type: "boolean", describe: "Run failed trials again (same number and params, next attempt)" }),
+    ) as unknown as Argv<ResumeArgs>,
   handler: async (args) => {
-    const flags = toRunnerFlags(args);
+    const flags = { ...toRunnerFlags(args), retryFailed: args.retryFailed };
     const storage = await openExistingStorage(storageLocation(args));
     try {
       const summary = await resumeSweep(storage, args.id, flags, sessionIo(args));
