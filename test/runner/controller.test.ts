@@ -49,7 +49,7 @@ test("each trainer sees exactly its own GPU, and no GPU is shared while 4 slots 
 });
 
 test("--trials-per-gpu 2 shares a GPU between at most two trials; --gpus picks GPUs", async () => {
-  const { records } = await run("method: grid\nparameters:\n  x: {values: [1, 2, 3, 4, 5, 6]}\n  epoch_ms: {value: 80}\n", { gpus: "1,3", trialsPerGpu: 2 });
+  const { records } = await run("method: grid\nparameters:\n  x: {values: [1, 2, 3, 4, 5, 6]}\n  epoch_ms: {value: 250}\n", { gpus: "1,3", trialsPerGpu: 2 });
   assert.deepEqual([...new Set(records.map((r) => r.cuda))].sort(), ["1", "3"]);
   assert.equal(maxSharing(records), 2);
 });
@@ -139,10 +139,10 @@ test("failures are recorded with their cause and stderr tail; crashes are retrie
 test("a timed-out trainer is stopped with its grandchild, even when it ignores SIGTERM", async () => {
   const { trials, records } = await run(
     "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  hang: {value: true}\n  fork_grandchild: {value: true}\n  ignore_sigterm: {value: true}\n  epochs: {value: 1}\n",
-    { trialTimeout: 0.5, gracePeriod: 0.2 },
+    { trialTimeout: 1.5, gracePeriod: 0.2 },
   );
   assert.equal(trials[0]!.status, "failed");
-  assert.match(trials[0]!.error!, /timed out after 0.5 s/);
+  assert.match(trials[0]!.error!, /timed out after 1.5 s/);
   assert.equal(trials[0]!.signal, "SIGKILL");
   assert.equal(pidAlive(records[0]!.pid), false);
   assert.equal(pidAlive(records[0]!.grandchildPid!), false, "grandchild survived");
