@@ -67,13 +67,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, { stderr: io.logToStderr ?? false });
   // A terminal that went away (a dropped ssh session, `| head -1`) must not take the sweep with it: output
   // errors are logged once and ignored; the log file keeps everything.
-  let outputLost = false;
-  const onOutputError = (err: Error) => {
-    if (!outputLost) logger.warn({ err }, "terminal output failed; the sweep goes on, see this log");
-    outputLost = true;
-  };
-  const streams = [stdout, stderr].filter((s): s is NodeJS.WriteStream => typeof (s as NodeJS.WriteStream).on === "function");
-  for (const s of streams) s.on("error", onOutputError);
+  const stopGuard = guardOutput([stdout, stderr], (err) => logger.warn({ err }, "terminal output failed; the sweep goes on, see this log"));
   try {
     const { slots, notices } = await setupSlots({ ...settings, ...definedOnly(flags) }, io.env ?? process.env);
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
@@ -104,8 +98,30 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   } finally {
     reporter.close();
     logger.flush();
-    for (const s of streams) s.off("error", onOutputError);
+    stopGuard();
   }
+}
+
+/** Streams that already swallow their write errors (for good: a closed pipe stays closed after the sweep). */
+const guarded = new WeakSet<object>();
+let onOutputError: ((err: Error) => void) | null = null;
+
+/** Write errors on these streams (EPIPE, EIO) are ignored from now on, and reported once to `report`. */
+function guardOutput(sinks: readonly TextSink[], report: (err: Error) => void): () => void {
+  let reported = false;
+  onOutputError = (err) => {
+    if (!reported) report(err);
+    reported = true;
+  };
+  for (const sink of sinks) {
+    const stream = sink as Partial<NodeJS.WriteStream>;
+    if (typeof stream.on !== "function" || guarded.has(stream)) continue;
+    guarded.add(stream);
+    stream.on("error", (err: Error) => onOutputError?.(err));
+  }
+  return () => {
+    onOutputError = null;
+  };
 }
 
 /**

@@ -61,12 +61,12 @@ export class Workspace {
     return openStorage(this.db);
   }
 
-  trainerRecords(): TrainerRecord[] {
-    return readdirSync(this.records)
+  trainerRecords(dir = this.records): TrainerRecord[] {
+    return readdirSync(dir)
       .filter((f) => f.endsWith(".json"))
       .map((f) => {
         const [, number, attempt] = /trial-(\d+)-attempt-(\d+)/.exec(f)!;
-        return { ...JSON.parse(readFileSync(join(this.records, f), "utf8")), number: Number(number), attempt: Number(attempt) };
+        return { ...JSON.parse(readFileSync(join(dir, f), "utf8")), number: Number(number), attempt: Number(attempt) };
       })
       .sort((a, b) => a.number - b.number || a.attempt - b.attempt);
   }
