@@ -72,6 +72,8 @@ export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
 export const STALE_HEARTBEAT_MS = 60_000;
+/** A storage clock this far from the host's is reported (liveness never depends on it). */
+const CLOCK_SKEW_WARN_MS = 5_000;
 /** How soon a slot whose GPU place another controller holds is tried again. */
 const BUSY_SLOT_RETRY_MS = 1_000;
 
@@ -202,6 +204,12 @@ export class SweepController {
       tally: await this.tally(),
     });
 
+    const skew = sweep.storage.clockSkewMs;
+    if (Math.abs(skew) >= CLOCK_SKEW_WARN_MS) {
+      // Harmless for liveness (heartbeats use the storage's clock), but worth fixing: logs and trial times disagree.
+      this.notice("warn", `this host's clock is ${Math.abs(skew / 1000).toFixed(1)} s ${skew > 0 ? "behind" : "ahead of"} the storage server's; heartbeats and trial times use the server's clock (fix with NTP/chrony)`);
+      await sweep.storage.addEvent(sweep.id, "clock_skew", { worker: this.opts.worker.name, skewMs: skew });
+    }
     const heartbeat = setInterval(() => void this.beat(), this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -371,7 +379,7 @@ export class SweepController {
    * trials of agents that died while this one runs, so a dead host's trials are not lost until a resume.
    */
   private async beat(): Promise<void> {
-    const now = new Date().toISOString();
+    const now = this.sweep.storage.now();
     for (const entry of this.running) {
       try {
         const record = await this.sweep.storage.updateTrial(entry.trial.id, { heartbeatAt: now });
@@ -427,7 +435,7 @@ export class SweepController {
       if (this.draining) return "skipped";
       // Exactly one controller on this host follows it: the lease book decides.
       if (!this.leases!.adopt(token, gpus, this.placesPerGpu(slot), { sweepId: this.sweep.id, trialNumber: trial.number })) return "skipped";
-      await this.sweep.storage.updateTrial(trial.id, { worker: this.opts.worker.name, heartbeatAt: new Date().toISOString() });
+      await this.sweep.storage.updateTrial(trial.id, { worker: this.opts.worker.name, heartbeatAt: this.sweep.storage.now() });
       await this.sweep.storage.addEvent(this.sweep.id, "trial_reattached", { number: trial.number, attempt: trial.attempt, from: orphan.trial.worker, by: this.opts.worker.name, pid: supervisor.pid }, trial.id);
       this.notice("info", `trial ${trial.number} is still training (its controller ${orphan.trial.worker ?? "?"} is gone); following it here`, trial.number);
       this.adopted++;
@@ -534,7 +542,7 @@ export class SweepController {
       pidStartTime: proc.startTime,
       gpus: slot.cudaVisibleDevices,
       logPath: dir,
-      heartbeatAt: new Date().toISOString(),
+      heartbeatAt: sweep.storage.now(),
     });
     await this.followTrial(entry, proc, startedAt);
   }

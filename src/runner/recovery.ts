@@ -36,10 +36,12 @@ export async function findOrphanedTrials(storage: Storage, sweepId: string, opts
   if (running.length === 0) return [];
   const workers = await knownWorkers(storage, sweepId);
   const here = hostname();
+  const now = Date.parse(storage.now());
   const orphans: OrphanedTrial[] = [];
   for (const trial of running) {
     if (trial.worker === opts.self.name) continue;
-    const liveness = workerLiveness(trial.worker, workers, trial.heartbeatAt ?? trial.startedAt, opts.staleAfterMs);
+    // Heartbeats were written on the storage's clock; they are judged on it too, never on this host's.
+    const liveness = workerLiveness(trial.worker, workers, trial.heartbeatAt ?? trial.startedAt, opts.staleAfterMs, now);
     if (liveness === "alive" || (liveness === "unknown" && !opts.treatUnknownAsDead)) continue;
     const host = trial.worker ? (workers.get(trial.worker)?.host ?? trial.worker.slice(0, trial.worker.lastIndexOf(":"))) : null;
     orphans.push({ trial, local: host === here });

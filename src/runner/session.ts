@@ -189,7 +189,7 @@ async function refuseIfControlled(storage: Storage, sweepId: string, self: Worke
   for (const w of workers.values()) {
     if (w.name === self.name || w.role === "agent") continue;
     const beat = running.filter((t) => t.worker === w.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
-    if (workerLiveness(w.name, workers, beat, STALE_HEARTBEAT_MS) === "alive") throw new SweepBusyError(sweepId, w.name);
+    if (workerLiveness(w.name, workers, beat, STALE_HEARTBEAT_MS, Date.parse(storage.now())) === "alive") throw new SweepBusyError(sweepId, w.name);
   }
 }
 

@@ -111,6 +111,11 @@ function compareIntermediates(a: IntermediateRecord, b: IntermediateRecord): num
 export class MemoryStorage implements Storage {
   readonly kind = "memory";
   readonly location = ":memory:";
+  readonly clockSkewMs = 0;
+
+  now(): string {
+    return nowIso();
+  }
 
   private closed = false;
   private readonly sweeps = new Map<string, StoredSweep>();

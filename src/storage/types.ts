@@ -161,6 +161,13 @@ export interface Storage {
   readonly kind: string;
   /** Where it lives (a file path, a URL, or ":memory:"), for messages. */
   readonly location: string;
+  /**
+   * The current time on the storage's clock (ISO-8601 UTC, as Date#toISOString writes it). Heartbeats are
+   * written and judged on this clock, never on each host's own: on PostgreSQL it is the server's.
+   */
+  now(): string;
+  /** The storage's clock minus this host's, in ms (0 for a local file or memory). */
+  readonly clockSkewMs: number;
 
   createSweep(input: NewSweep): Promise<SweepRecord>;
   getSweep(id: string): Promise<SweepRecord | null>;

@@ -72,8 +72,11 @@ export class Workspace {
   }
 
   /** Spawns the CLI driver (`run`, `resume`, `agent`) as a real controller process. */
-  spawnCli(args: string[], extraEnv: Record<string, string> = {}): ControllerProcess {
-    const child = spawn(process.execPath, [driver, ...args, "--storage", this.db], {
+  spawnCli(args: string[], extraEnv: Record<string, string> = {}, opts: { storage?: string; prefix?: string[] } = {}): ControllerProcess {
+    // `prefix` runs the driver through another program (unshare, to stand for another host).
+    const argv = [process.execPath, driver, ...args, "--storage", opts.storage ?? this.db];
+    const [file, ...rest] = [...(opts.prefix ?? []), ...argv] as [string, ...string[]];
+    const child = spawn(file, rest, {
       cwd: this.dir,
       env: this.env(extraEnv),
       stdio: ["ignore", "pipe", "pipe"],

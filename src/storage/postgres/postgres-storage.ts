@@ -9,7 +9,7 @@
  */
 import pg from "pg";
 import { StorageError, noSweepError, noTrialError } from "../errors.js";
-import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "../ids.js";
+import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId } from "../ids.js";
 import { decodeJson, describe, encodeJson, encodeJsonObject } from "../json.js";
 import { TRIAL_RECLAIMED_EVENT, reclaimEventData } from "../reclaim.js";
 // The tables have the same columns as SQLite's, so the same row converters apply.
@@ -79,10 +79,21 @@ export class PostgresStorage implements Storage {
   /** The URL with its password hidden: this goes into every message. */
   readonly location: string;
   private pool: pg.Pool | null;
+  /**
+   * The server's clock minus this host's, measured at open. Every time this backend writes or compares
+   * (started_at, heartbeats, staleness) is on the server's clock, so two hosts whose clocks disagree still agree
+   * on which heartbeat is old.
+   */
+  readonly clockSkewMs: number;
 
-  private constructor(location: string, pool: pg.Pool) {
+  private constructor(location: string, pool: pg.Pool, clockSkewMs: number) {
     this.location = location;
     this.pool = pool;
+    this.clockSkewMs = clockSkewMs;
+  }
+
+  now(): string {
+    return new Date(Date.now() + this.clockSkewMs).toISOString();
   }
 
   /**
@@ -96,6 +107,7 @@ export class PostgresStorage implements Storage {
     }
     const location = redactPostgresUrl(url);
     const pool = createPool(url, options);
+    let clockSkew = 0;
     try {
       let client: pg.PoolClient;
       try {
@@ -105,8 +117,14 @@ export class PostgresStorage implements Storage {
       }
       const onError = () => undefined; // the failing migration statement reports it (see withSession)
       client.on("error", onError);
+      let skew = 0;
       try {
         await migratePostgres(client, location);
+        // Half the round trip is the best guess of when the server read its clock.
+        const sent = Date.now();
+        const { rows } = await client.query<{ ms: string }>("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS ms");
+        const received = Date.now();
+        skew = Number(rows[0]!.ms) - (sent + received) / 2;
       } catch (err) {
         client.release(true);
         throw wrapDriverError(err, location, " could not be prepared");
@@ -114,11 +132,12 @@ export class PostgresStorage implements Storage {
         client.removeListener("error", onError);
       }
       client.release();
+      clockSkew = Math.round(skew);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw err;
     }
-    return new PostgresStorage(location, pool);
+    return new PostgresStorage(location, pool, clockSkew);
   }
 
   private get openPool(): pg.Pool {
@@ -194,7 +213,7 @@ export class PostgresStorage implements Storage {
     if (input.id !== undefined) assertSweepId(input.id);
     const configJson = encodeJson(input.config, "sweep config");
     if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
-    const values = (id: string) => [id, input.name ?? null, input.configRaw, configJson, status, nowIso()];
+    const values = (id: string) => [id, input.name ?? null, input.configRaw, configJson, status, this.now()];
     const row = await this.withSession(async (session) => {
       if (input.id !== undefined) {
         const inserted = await first<SweepRow>(session, "insertSweep", values(input.id));
@@ -223,7 +242,7 @@ export class PostgresStorage implements Storage {
 
   async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
     assertSweepStatus(status);
-    const updated = await this.withSession((session) => run(session, "setSweepStatus", [id, status, nowIso()]));
+    const updated = await this.withSession((session) => run(session, "setSweepStatus", [id, status, this.now()]));
     if (updated.length === 0) throw noSweepError(id, this.location);
   }
 
@@ -232,7 +251,7 @@ export class PostgresStorage implements Storage {
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
     assertClaimOptions(opts);
     const startQueued = async (session: Session): Promise<ClaimResult | null> => {
-      const row = await first<TrialRow>(session, "startOldestQueued", [sweepId, opts.worker, nowIso()]);
+      const row = await first<TrialRow>(session, "startOldestQueued", [sweepId, opts.worker, this.now()]);
       return row === undefined ? null : { trial: toTrialRecord(row), fresh: false };
     };
     return this.withSession(async (session) => {
@@ -261,7 +280,7 @@ export class PostgresStorage implements Storage {
         const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
         if ("stop" in proposal) return { stop: true, reason: proposal.reason };
 
-        const now = nowIso();
+        const now = this.now();
         const row = (await first<TrialRow>(session, "insertTrial", [
           sweepId,
           nextNumber,
@@ -283,7 +302,7 @@ export class PostgresStorage implements Storage {
     const row = await this.transaction(async (session) => {
       await this.requireSweep(session, sweepId, true); // numbers are assigned under the proposer lock
       const { max_number } = (await first<{ max_number: number }>(session, "trialCounts", [sweepId]))!;
-      const values = [sweepId, max_number + 1, "queued", paramsJson, metaJson, null, nowIso(), null];
+      const values = [sweepId, max_number + 1, "queued", paramsJson, metaJson, null, this.now(), null];
       return (await first<TrialRow>(session, "insertTrial", values))!;
     });
     return toTrialRecord(row);
@@ -353,7 +372,7 @@ export class PostgresStorage implements Storage {
         outcome.error ?? null,
         outcome.pruneStep ?? null,
         outcome.pruneReason ?? null,
-        nowIso(),
+        this.now(),
         outcome.attempt ?? null,
       ]);
       // Unknown id is an error; not running (or another attempt) is a null.
@@ -386,7 +405,7 @@ export class PostgresStorage implements Storage {
       for (const row of reclaimed) {
         const data = reclaimEventData(row.old_worker, row.old_attempt, row.last_seen_at, staleBefore);
         const dataJson = encodeJson(data, `data of '${TRIAL_RECLAIMED_EVENT}' event`);
-        await run(session, "insertEvent", [sweepId, row.id, TRIAL_RECLAIMED_EVENT, dataJson, nowIso()]);
+        await run(session, "insertEvent", [sweepId, row.id, TRIAL_RECLAIMED_EVENT, dataJson, this.now()]);
       }
       return reclaimed;
     });
@@ -411,7 +430,7 @@ export class PostgresStorage implements Storage {
       const written = await session.query(
         "upsertIntermediates",
         SQL.upsertIntermediates,
-        [trialId, step, names, values, nowIso(), reportedAttempt ?? null],
+        [trialId, step, names, values, this.now(), reportedAttempt ?? null],
       );
       // Nothing written: an empty step or a stale attempt is fine, an unknown trial is an error.
       if (written.length === 0) await this.requireTrial(session, trialId);
@@ -456,7 +475,7 @@ export class PostgresStorage implements Storage {
       if (trialId !== null && (await this.requireTrial(session, trialId)).sweep_id !== sweepId) {
         throw new StorageError(`trial with id ${trialId} does not belong to sweep '${sweepId}'`);
       }
-      await run(session, "insertEvent", [sweepId, trialId, kind, dataJson, nowIso()]);
+      await run(session, "insertEvent", [sweepId, trialId, kind, dataJson, this.now()]);
     });
   }
 

@@ -97,6 +97,12 @@ export class SqliteStorage implements Storage {
   readonly kind = "sqlite";
   /** The database file, as given. */
   readonly location: string;
+  /** A SQLite file is only ever shared on one host (docs/storage.md), so its clock is this host's. */
+  readonly clockSkewMs = 0;
+
+  now(): string {
+    return nowIso();
+  }
   /** The journal mode SQLite reports: "wal" for a file (anything else means the file system refused WAL). */
   readonly journalMode: string;
   private connection: Connection | null;
