@@ -343,12 +343,22 @@ export class SweepController {
     return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve() };
   }
 
-  /** Runs `work` for an entry; whatever happens, its lease is given back and the loop is woken. */
+  /**
+   * Runs `work` for an entry; whatever happens, its lease is given back and the loop is woken. Should the
+   * bookkeeping itself fail (a bug, a storage that went away), the trial is stopped and, if the storage still
+   * answers, recorded as failed with the reason, so that it is not left `running` behind a live controller.
+   */
   private track(entry: ActiveTrial, work: Promise<void>, untrack: () => void): void {
     void work
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         this.logger.error({ err, trial: entry.trial.number }, "trial bookkeeping failed");
         this.notice("error", `internal error while running the trial: ${(err as Error).message}`, entry.trial.number);
+        try {
+          await entry.process?.stop((this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
+          await this.sweep.tell(entry.trial, { state: "failed", error: `internal error while running the trial: ${(err as Error).message}` });
+        } catch (again) {
+          this.logger.error({ err: again, trial: entry.trial.number }, "could not record the trial as failed either");
+        }
       })
       .finally(() => {
         untrack();
@@ -492,10 +502,18 @@ export class SweepController {
     const { sweep } = this;
     const startedAt = Date.now();
     const dir = this.trialDir(trial);
-    mkdirSync(dir, { recursive: true });
     const paramsFile = join(dir, "params.json");
-    writeFileSync(paramsFile, `${JSON.stringify(trial.config, null, 2)}\n`);
     const log = this.logger.child({ trial: trial.number, attempt: trial.attempt });
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(paramsFile, `${JSON.stringify(trial.config, null, 2)}\n`);
+    } catch (err) {
+      // A full or read-only disk: the trial cannot start; it fails with the reason (and fail-fast sees it).
+      const e = err as NodeJS.ErrnoException;
+      const outcome = classifyOutcome({ exit: null, launchError: `could not prepare the trial folder ${dir}: ${e.code ?? ""} ${e.message}`.trim(), stopCause: entry.stopCause, metricName: sweep.metric?.name, reportedMetrics: entry.reported });
+      await this.record(entry, outcome, startedAt, log);
+      return;
+    }
 
     const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
     const env = buildTrialEnv({
@@ -530,8 +548,9 @@ export class SweepController {
       log.info({ argv, gpus: slot.cudaVisibleDevices, token: entry.token }, "launching trainer");
       proc = await TrainerProcess.launch({ ...this.followSpec(entry, dir), argv, env, cwd: this.opts.cwd ?? process.cwd(), logCapBytes: this.opts.logCapBytes });
     } catch (err) {
-      if (!(err instanceof LaunchError || err instanceof CommandError)) throw err;
-      const outcome = classifyOutcome({ exit: null, launchError: err.message, stopCause: entry.stopCause, metricName: sweep.metric?.name, reportedMetrics: entry.reported });
+      const launchError = err instanceof LaunchError || err instanceof CommandError ? err.message : (err as NodeJS.ErrnoException).code ? `could not start the trial: ${(err as Error).message}` : null;
+      if (launchError === null) throw err;
+      const outcome = classifyOutcome({ exit: null, launchError, stopCause: entry.stopCause, metricName: sweep.metric?.name, reportedMetrics: entry.reported });
       await this.record(entry, outcome, startedAt, log);
       return;
     }

@@ -2,7 +2,7 @@
  * Turning settings (sweep file `sweep:` block + CLI flags) into the controller's concrete resources:
  * slots, directories, the controller log.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, openSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
@@ -83,8 +83,39 @@ export function createControllerLogger(location: string, sweepId: string, option
   const dir = join(storageHome(location), "logs");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `controller-${sweepId}.log`);
-  const toFile = pino.destination({ dest: file, sync: true, mkdir: true });
+  const toFile = new DropOnErrorFile(file);
   const destination = options.stderr ? pino.multistream([{ stream: toFile }, { stream: pino.destination({ dest: 2, sync: true }) }]) : toFile;
   const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
   return { logger, file };
+}
+
+/**
+ * The controller log's file: synchronous appends (nothing is lost when the process is killed), and a write
+ * that fails (ENOSPC, EIO) is dropped and counted instead of thrown into whatever was logging: a full disk must
+ * not take a running sweep down with it. pino writes to any object with `write`.
+ */
+class DropOnErrorFile {
+  private fd: number | null;
+  dropped = 0;
+
+  constructor(path: string) {
+    try {
+      this.fd = openSync(path, "a");
+    } catch {
+      this.fd = null;
+    }
+  }
+
+  write(chunk: string): boolean {
+    if (this.fd === null) {
+      this.dropped++;
+      return true;
+    }
+    try {
+      writeSync(this.fd, chunk);
+    } catch {
+      this.dropped++;
+    }
+    return true;
+  }
 }
