@@ -82,7 +82,7 @@ test("recovery stops every process of a dead trial: a forked worker and one that
 });
 
 test("two controllers on one host never put two trainers on one GPU; a resume next to a live controller is refused", async () => {
-  const body = "method: grid\nparameters:\n  x: {values: [0, 1, 2, 3]}\n  epochs: {value: 3}\n  epoch_ms: {value: 100}\n";
+  const body = "method: grid\nparameters:\n  x: {values: [0, 1, 2, 3, 4, 5]}\n  epochs: {value: 3}\n  epoch_ms: {value: 300}\n";
   // Each controller's trainers keep their records apart (the fake trainer names them by trial number only).
   const recordsB = join(ws.dir, "records-b");
   mkdirSync(recordsB);
@@ -99,7 +99,7 @@ test("two controllers on one host never put two trainers on one GPU; a resume ne
   assert.equal(eb.code, ExitCode.ok, b.stderr);
   const sweeps = new Set([sweepA, sweepIdFrom(b.stderr)]);
   const records = [...ws.trainerRecords(), ...ws.trainerRecords(recordsB)].filter((rec) => sweeps.has(rec.env.SWEEP_ID!));
-  assert.equal(records.length, 8);
+  assert.equal(records.length, 12);
   assert.equal(maxPerGpu(records), 1, "two trainers shared a GPU");
   assert.match(a.stderr + b.stderr, /waits: GPU \d place 0 is held by sweep/);
 });
