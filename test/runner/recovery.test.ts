@@ -71,3 +71,17 @@ test("fail-fast: N runs in a row failing the same way, at any point of the sweep
   healed.record(ok());
   assert.equal(healed.record(fail(1, "a")), false);
 });
+
+test("a dead worker on another host with our pid is judged by heartbeat only, never as a process of this host", async () => {
+  const storage = new MemoryStorage();
+  const me = currentWorker();
+  // Another host's controller that happens to have this very pid (and even this start time).
+  const twin = { ...me, name: `other-host:${me.pid}`, host: "other-host" };
+  const { sweepId, trial } = await sweepWithRunningTrial(storage, twin.name);
+  await announceWorker(storage, sweepId, twin, "controller");
+  await storage.updateTrial(trial.id, { heartbeatAt: new Date().toISOString() });
+  assert.deepEqual(await findOrphanedTrials(storage, sweepId, { ...opts, treatUnknownAsDead: true }), [], "a fresh heartbeat is alive, whatever pid it has");
+  await storage.updateTrial(trial.id, { heartbeatAt: new Date(Date.now() - 120_000).toISOString() });
+  const orphans = await findOrphanedTrials(storage, sweepId, { ...opts, treatUnknownAsDead: false });
+  assert.deepEqual(orphans.map((o) => [o.trial.number, o.local]), [[0, false]], "not local: its processes are never looked for here");
+});
