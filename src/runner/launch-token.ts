@@ -10,8 +10,8 @@
  * Limits (docs/reliability.md): a descendant that rebuilds its environment from scratch (`env -i`) drops the
  * token; /proc is Linux-only (elsewhere recovery falls back to the recorded process group).
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { readProcessStartTime } from "./process-identity.js";
+import { readFileSync } from "node:fs";
+import { listPids, readProcessStartTime } from "./process-identity.js";
 
 export const LAUNCH_TOKEN_VAR = "SWEEP_LAUNCH_TOKEN";
 
@@ -22,19 +22,6 @@ export function launchToken(sweepId: string, trialId: number, attempt: number): 
 /** Every token of one sweep starts with this (for "no process of this sweep is left"). */
 export function sweepTokenPrefix(sweepId: string): string {
   return `${sweepId}.`;
-}
-
-const hasProcFs = (() => {
-  try {
-    readdirSync("/proc/self/fd");
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-export function tokenScanSupported(): boolean {
-  return hasProcFs;
 }
 
 /** The launch token in a process's environment, or null (none, gone, or not ours to read). */
@@ -67,17 +54,8 @@ export interface TokenProcess {
  * Our own process is never listed.
  */
 export function findTokenProcesses(match: { readonly token?: string; readonly prefix?: string }): TokenProcess[] {
-  if (!hasProcFs) return [];
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
   const found: TokenProcess[] = [];
-  for (const name of entries) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const pid = Number(name);
+  for (const pid of listPids()) {
     if (pid === process.pid) continue;
     const token = tokenOf(pid);
     if (token === null) continue;

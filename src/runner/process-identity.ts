@@ -92,8 +92,8 @@ export function processGroupAlive(pgid: number): boolean {
   });
 }
 
-/** Pids in process group `pgid` (Linux only; empty elsewhere). */
-export function listGroupMembers(pgid: number): number[] {
+/** Every pid in /proc (Linux only; empty elsewhere), live or not. */
+export function listPids(): number[] {
   if (!hasProcFs) return [];
   let entries: string[];
   try {
@@ -101,13 +101,12 @@ export function listGroupMembers(pgid: number): number[] {
   } catch {
     return [];
   }
-  const members: number[] = [];
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readProcStat(Number(name));
-    if (stat && stat.pgrp === pgid) members.push(Number(name));
-  }
-  return members;
+  return entries.filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57).map(Number);
+}
+
+/** Pids in process group `pgid` (Linux only; empty elsewhere). */
+export function listGroupMembers(pgid: number): number[] {
+  return listPids().filter((pid) => readProcStat(pid)?.pgrp === pgid);
 }
 
 /** Sends `signal` to the whole group; false if the group is already gone. */

@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { attemptFiles, encodeMetricFileLine, writeExitRecord, type MetricFileLine, type MetricSource } from "./attempt-files.js";
+import { spawned } from "./spawned.js";
 import { CappedLogFile, TailBuffer } from "./capped-log.js";
 import { LineSplitter, STDOUT_PREFIX } from "./metric-protocol.js";
 
@@ -57,10 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const [file, ...args] = command as [string, ...string[]];
   const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe", "pipe"], shell: false, windowsHide: true });
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once("spawn", resolve);
-      child.once("error", reject);
-    });
+    await spawned(child);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const hint = e.code === "ENOENT" ? ` (is ${JSON.stringify(file)} installed and on PATH?)` : "";

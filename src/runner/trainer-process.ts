@@ -16,6 +16,7 @@ import { findTokenProcesses, LAUNCH_TOKEN_VAR, stopTokenProcesses } from "./laun
 import { decodeMetricLine, type MetricReport } from "./metric-protocol.js";
 import { terminateGroup } from "./process-group.js";
 import { isSameProcess, readProcessStartTime } from "./process-identity.js";
+import { spawned } from "./spawned.js";
 
 export type { MetricSource } from "./attempt-files.js";
 
@@ -195,10 +196,7 @@ export class TrainerProcess {
       windowsHide: true,
     });
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.once("spawn", resolve);
-        child.once("error", reject);
-      });
+      await spawned(child);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new LaunchError(`could not start the trial supervisor (${process.execPath}): ${e.code ?? e.message}`);
