@@ -72,6 +72,9 @@ export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
 export const STALE_HEARTBEAT_MS = 60_000;
+/** How often a controller looks for a `sweep stop` request. */
+const STOP_POLL_MS = 1_000;
+export const STOP_REQUESTED_EVENT = "sweep_stop_requested";
 /** A storage clock this far from the host's is reported (liveness never depends on it). */
 const CLOCK_SKEW_WARN_MS = 5_000;
 /** How soon a slot whose GPU place another controller holds is tried again. */
@@ -138,6 +141,8 @@ export class SweepController {
   private readonly logger: Logger;
   private interrupts = 0;
   private terminated = false;
+  /** Set when `sweep stop` (from any process or host) marked the sweep stopped. */
+  private stopRequestedBy: string | null = null;
   private brokenMessage: string | null = null;
   private lastStop: string | null = null;
   private launched = 0;
@@ -155,7 +160,7 @@ export class SweepController {
 
   /** True once no new trial may start (Ctrl-C, SIGTERM, broken trainer). */
   get draining(): boolean {
-    return this.interrupts > 0 || this.terminated || this.brokenMessage !== null;
+    return this.interrupts > 0 || this.terminated || this.brokenMessage !== null || this.stopRequestedBy !== null;
   }
 
   /** Ctrl-C. First: start nothing new (and stop running trials with `onInterrupt: "kill"`); second: stop them now. */
@@ -212,6 +217,8 @@ export class SweepController {
     }
     const heartbeat = setInterval(() => void this.beat(), this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     heartbeat.unref();
+    const stopWatch = setInterval(() => void this.watchForStop(), STOP_POLL_MS);
+    stopWatch.unref();
     try {
       // Trials left running by dead controllers first: follow the ones still training, take over the ones that
       // finished unwatched, and only then fill our own slots.
@@ -223,6 +230,7 @@ export class SweepController {
       }
     } finally {
       clearInterval(heartbeat);
+      clearInterval(stopWatch);
       if (this.busyTimer) clearTimeout(this.busyTimer);
       this.leases.close();
       this.leases = null;
@@ -264,8 +272,33 @@ export class SweepController {
     await this.sweep.storage.addEvent(this.sweep.id, "sweep_finished", { reason: this.lastStop });
   }
 
+  /**
+   * `sweep stop` works through the storage (so across hosts): it marks the sweep stopped, and every controller
+   * sees it within STOP_POLL_MS, starts nothing new and stops its running trials gracefully (SIGTERM, SIGKILL
+   * after the grace period); they are recorded interrupted and `sweep resume` re-runs them.
+   */
+  private async watchForStop(): Promise<void> {
+    if (this.stopRequestedBy !== null) return;
+    let status: string | undefined;
+    try {
+      status = (await this.sweep.storage.getSweep(this.sweep.id))?.status;
+    } catch (err) {
+      this.logger.warn({ err }, "reading the sweep's status failed");
+      return;
+    }
+    if (status !== "stopped" || this.stopRequestedBy !== null) return;
+    const events = await this.sweep.storage.listEvents(this.sweep.id).catch(() => []);
+    const request = events.filter((e) => e.kind === STOP_REQUESTED_EVENT).at(-1)?.data as { by?: string } | undefined;
+    this.stopRequestedBy = request?.by ?? "sweep stop";
+    const running = this.running.length;
+    this.notice("warn", `stop requested by ${this.stopRequestedBy}: starting no new trials${running > 0 ? `, stopping ${running} running trial(s) (\`sweep resume ${this.sweep.id}\` re-runs them)` : ""}`);
+    this.stopAll({ kind: "interrupt", reason: `stopped by \`sweep stop\` (${this.stopRequestedBy})` });
+    this.wake.notify();
+  }
+
   private finalReason(): string {
     if (this.brokenMessage) return this.brokenMessage;
+    if (this.stopRequestedBy !== null) return `stopped by \`sweep stop\` (${this.stopRequestedBy})`;
     if (this.terminated) return "terminated (SIGTERM)";
     if (this.interrupts > 0) return "interrupted (Ctrl-C)";
     if (this.opts.count !== undefined && this.launched >= this.opts.count) return `--count ${this.opts.count} reached`;

@@ -9,8 +9,8 @@
  */
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
-import { Sweep } from "../study/index.js";
-import { STALE_HEARTBEAT_MS, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
+import { Sweep, SweepNotFoundError } from "../study/index.js";
+import { STALE_HEARTBEAT_MS, STOP_REQUESTED_EVENT, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { requeueFailed, requeueInterrupted } from "./recovery.js";
 import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags } from "./setup.js";
@@ -200,4 +200,28 @@ async function refuseIfControlled(storage: Storage, sweepId: string, self: Worke
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
   return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false });
+}
+
+export interface StopRequest {
+  /** The sweep's status before the request. */
+  readonly previousStatus: string;
+  /** Trials running when the request was made, with the workers that run them. */
+  readonly running: readonly { readonly number: number; readonly worker: string | null }[];
+}
+
+/**
+ * `sweep stop ID`: marks the sweep stopped in the storage. Every controller and agent running it (on any host)
+ * notices within a second, starts nothing new and stops its running trials gracefully; they are recorded
+ * interrupted and `sweep resume ID` continues the sweep. A sweep that is not running is left as it is.
+ */
+export async function requestStop(storage: Storage, sweepId: string): Promise<StopRequest> {
+  const record = await storage.getSweep(sweepId);
+  if (!record) throw new SweepNotFoundError(sweepId, storage.location);
+  const running = (await storage.listTrials(sweepId, { status: ["running"] })).map((t) => ({ number: t.number, worker: t.worker }));
+  if (record.status === "running") {
+    const by = currentWorker().name;
+    await storage.addEvent(sweepId, STOP_REQUESTED_EVENT, { by });
+    await storage.setSweepStatus(sweepId, "stopped");
+  }
+  return { previousStatus: record.status, running };
 }
