@@ -3,6 +3,7 @@
  * knows how to position a node and walk mappings safely.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from "yaml";
+import { escapeControl } from "../terminal-text.js";
 import { SWEEP_FILE_LIMITS, type SweepFileLimits } from "./limits.js";
 import type { SourceFile } from "./source.js";
 import { suggest } from "./suggest.js";
@@ -138,16 +139,23 @@ export class Checker {
     return this.source.position(start ?? 0);
   }
 
+  /**
+   * Keys and values of the file end up in the messages, which are printed on terminals (validate, run's
+   * warnings) and kept as data (`--format json`): their control characters are escaped here, once.
+   */
   private report(severity: Diagnostic["severity"], at: Anchor, path: string, message: string, details: Details) {
     const { line, column } = this.locate(at);
+    const safe = Object.fromEntries(
+      Object.entries(details).map(([k, v]) => [k, typeof v === "string" ? escapeControl(v) : v]),
+    ) as Details;
     this.diagnostics.push({
       severity,
       ...(this.source.file !== undefined ? { file: this.source.file } : {}),
       line,
       column,
-      path,
-      message,
-      ...details,
+      path: escapeControl(path),
+      message: escapeControl(message),
+      ...safe,
     });
   }
 }

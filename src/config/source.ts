@@ -6,6 +6,7 @@
  */
 import { LineCounter, parseDocument, type Alias, type Document, type Node, type YAMLError } from "yaml";
 import { SWEEP_FILE_LIMITS, checkTree, nestingTooDeep, scanNesting, tokenScanDepth, type SweepFileLimits } from "./limits.js";
+import { escapeControl } from "../terminal-text.js";
 import type { Diagnostic } from "./types.js";
 
 export type SourceFormat = "yaml" | "json";
@@ -65,7 +66,7 @@ export function parseSource(text: string, format: SourceFormat, file?: string, l
     ...doc.warnings.map((e) => syntaxDiagnostic(source, e, "warning", limits)),
     ...tree.problems.map((p): Diagnostic => {
       const { line, column } = source.position(p.node.range?.[0] ?? 0);
-      return { severity: "error", ...(file !== undefined ? { file } : {}), line, column, path: p.path, message: p.message, expected: p.expected, found: p.found };
+      return { severity: "error", ...(file !== undefined ? { file } : {}), line, column, path: escapeControl(p.path), message: p.message, expected: p.expected, found: p.found };
     }),
   ];
   return { source, diagnostics };
@@ -98,14 +99,14 @@ function refuseUnparsed(text: string, format: SourceFormat, file: string | undef
 function syntaxDiagnostic(source: SourceFile, e: YAMLError, severity: "error" | "warning", limits: SweepFileLimits): Diagnostic {
   const { line, column } = source.position(e.pos[0]);
   const format = source.format === "json" ? "JSON" : "YAML";
-  let message = `${format} syntax: ${firstLine(e.message)}`;
+  let message = `${format} syntax: ${escapeControl(firstLine(e.message))}`;
   if (e.code === "RESOURCE_EXHAUSTION") {
     // The composer recursed until the stack ran out: nesting the token scan could not see (indentation).
     return { severity: "error", ...(source.file !== undefined ? { file: source.file } : {}), line, column, path: "", ...nestingTooDeep(limits) };
   }
   if (e.code === "TAG_RESOLVE_FAILED" && source.format === "json") {
     const found = source.text.slice(e.pos[0], e.pos[1]);
-    message = `JSON syntax: expected a quoted string, a number, true, false or null, found ${found}`;
+    message = `JSON syntax: expected a quoted string, a number, true, false or null, found ${escapeControl(found)}`;
   } else if (e.code === "MULTIPLE_DOCS") {
     message = `${format} syntax: a sweep file holds one document, found a second one (a "---" line)`;
   }

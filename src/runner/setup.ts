@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { DEFAULT_STORAGE_PATH, parseStorageLocation } from "../storage/index.js";
 import type { SweepSettings } from "../config/types.js";
+import { escapeControlInJson } from "../terminal-text.js";
 import { hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
 import { planSlots, type Slot } from "./slots.js";
 
@@ -85,6 +86,7 @@ export function createControllerLogger(location: string, sweepId: string, option
   const file = join(dir, `controller-${sweepId}.log`);
   const toFile = pino.destination({ dest: file, sync: true, mkdir: true });
   const destination = options.stderr ? pino.multistream([{ stream: toFile }, { stream: pino.destination({ dest: 2, sync: true }) }]) : toFile;
-  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
+  // JSON escapes C0 controls itself; DEL and C1 (from trainer output, names) would reach stderr raw.
+  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid }, hooks: { streamWrite: escapeControlInJson } }, destination);
   return { logger, file };
 }

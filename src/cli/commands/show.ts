@@ -7,6 +7,7 @@ import { formatNumber, formatValue, renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { TrialRecord } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+import { escapeControl } from "../../terminal-text.js";
 
 interface ShowArgs extends GlobalArgs {
   readonly id: string;
@@ -39,7 +40,8 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
         summary.best ? `  best   ${formatNumber(summary.best.value)} (trial ${summary.best.number})` : `  best   none yet`,
         `  storage ${storage.location}`,
       ];
-      process.stdout.write(header.join("\n") + "\n\n");
+      // Names come from the sweep file: each header line is one line, whatever they hold.
+      process.stdout.write(header.map((line) => escapeControl(line)).join("\n") + "\n\n");
       if (trials.length === 0) return;
       process.stdout.write(
         renderTable(trials, [
