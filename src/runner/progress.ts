@@ -8,7 +8,10 @@
  * Sweep names, parameter values, metric names and trainer output reach the terminal here, so every
  * line is passed through `escapeControl`: names and values with their newlines escaped too, whole lines
  * (whose notices may span lines) keeping newlines and tabs. JSON events escape what JSON.stringify leaves raw.
+ * Parameters named like secrets (`api_key`, `hf_token`) show as `***`, and the values of secret-named
+ * environment variables (`HF_TOKEN`) are hidden from everything written (config/secrets.ts).
  */
+import { envSecretValues, isSecretName, REDACTED, redactSecrets, redactText } from "../config/secrets.js";
 import { escapeControl, escapeControlInJson } from "../terminal-text.js";
 import type { Trial } from "../study/index.js";
 import type { Slot } from "./slots.js";
@@ -76,7 +79,7 @@ function oneLine(text: string): string {
 }
 
 export function formatParams(params: Readonly<Record<string, unknown>>, maxLength = Infinity): string {
-  const show = (_k: string, v: unknown) => (typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v));
+  const show = (k: string, v: unknown) => (isSecretName(k) ? REDACTED : typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v));
   const text = Object.entries(params)
     .map(([k, v]) => oneLine(`${k}=${show(k, v)}`))
     .join(" ");
@@ -178,7 +181,7 @@ export class JsonReporter implements ProgressReporter {
         payload.slots = (v as Slot[]).map((s) => s.label);
       } else payload[k] = v;
     }
-    const json = JSON.stringify(payload, (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val));
+    const json = JSON.stringify(redactSecrets(payload), (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val));
     this.write(`${escapeControlInJson(json)}\n`);
   }
   close(): void {}
@@ -295,8 +298,9 @@ export interface TextSink {
   readonly columns?: number;
 }
 
-export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; stderr: TextSink }): ProgressReporter {
-  const hide = (text: string) => text;
+export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; stderr: TextSink }, env: NodeJS.ProcessEnv = process.env): ProgressReporter {
+  const secrets = envSecretValues(env);
+  const hide = (text: string) => (secrets.length === 0 ? text : redactText(text, secrets));
   const toStderr: Write = (t) => void streams.stderr.write(hide(t));
   switch (mode) {
     case "json":
