@@ -29,7 +29,7 @@ export {
 } from "./study/index.js";
 
 // Sweep files
-export { parseSweepConfig, loadSweepFile, ConfigError, formatDiagnostic, describeSpace } from "./config/index.js";
+export { parseSweepConfig, loadSweepFile, ConfigError, formatDiagnostic, describeSpace, SWEEP_FILE_LIMITS } from "./config/index.js";
 export type {
   Diagnostic,
   EarlyTerminateSpec,
@@ -40,6 +40,7 @@ export type {
   SweepConfig,
   SweepSettings,
 } from "./config/types.js";
+export type { SweepFileLimits } from "./config/limits.js";
 
 // Search space
 export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./space/types.js";

@@ -6,6 +6,7 @@ import { DEFAULT_STORAGE_PATH, openStorage, parseStorageLocation } from "../stor
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
 import { ExitCode } from "../exit-codes.js";
+import { escapeControlInJson } from "../terminal-text.js";
 
 export type OutputFormat = "table" | "json";
 
@@ -34,7 +35,7 @@ export async function openExistingStorage(location: string): Promise<Storage> {
   return openStorage(location);
 }
 
-/** Print machine-readable output: one JSON document, pretty-printed, on stdout. */
+/** Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  process.stdout.write(escapeControlInJson(JSON.stringify(value, null, 2)) + "\n");
 }

@@ -3,6 +3,8 @@
  * knows how to position a node and walk mappings safely.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from "yaml";
+import { escapeControl } from "../terminal-text.js";
+import { SWEEP_FILE_LIMITS, type SweepFileLimits } from "./limits.js";
 import type { SourceFile } from "./source.js";
 import { suggest } from "./suggest.js";
 import type { Diagnostic } from "./types.js";
@@ -33,6 +35,7 @@ export class Checker {
     readonly source: SourceFile,
     /** Lenient: unknown keys are warnings and ignored, as the W&B service treats them. */
     readonly lenient: boolean,
+    readonly limits: SweepFileLimits = SWEEP_FILE_LIMITS,
   ) {}
 
   get hasErrors(): boolean {
@@ -79,11 +82,14 @@ export class Checker {
     this.error(at ?? fallback, path, `expected ${what}, found ${found}`, { expected: what, found });
   }
 
-  /** Follows `*alias` references to the anchored node; reports an alias whose anchor is missing. */
+  /**
+   * Follows `*alias` references to the anchored node; reports an alias whose anchor is missing. Targets
+   * come from the limits walk (limits.ts), which also refused circular aliases before validation began.
+   */
   resolve(node: unknown, path: string): Node | null {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
-      const target = node.resolve(this.source.doc);
+      const target = this.source.aliasTarget(node);
       if (target === undefined) {
         this.error(node, path, `alias *${node.source} refers to no anchor &${node.source}`);
         return null;
@@ -133,16 +139,23 @@ export class Checker {
     return this.source.position(start ?? 0);
   }
 
+  /**
+   * Keys and values of the file end up in the messages, which are printed on terminals (validate, run's
+   * warnings) and kept as data (`--format json`): their control characters are escaped here, once.
+   */
   private report(severity: Diagnostic["severity"], at: Anchor, path: string, message: string, details: Details) {
     const { line, column } = this.locate(at);
+    const safe = Object.fromEntries(
+      Object.entries(details).map(([k, v]) => [k, typeof v === "string" ? escapeControl(v) : v]),
+    ) as Details;
     this.diagnostics.push({
       severity,
       ...(this.source.file !== undefined ? { file: this.source.file } : {}),
       line,
       column,
-      path,
-      message,
-      ...details,
+      path: escapeControl(path),
+      message: escapeControl(message),
+      ...safe,
     });
   }
 }

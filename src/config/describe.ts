@@ -1,8 +1,9 @@
 /** One aligned line per parameter, as `sweep validate` prints the resolved search space. */
 import type { Distribution, SearchSpace } from "../space/types.js";
+import { escapeControl } from "../terminal-text.js";
 import { formatNumber as n } from "./numbers.js";
 
-/** e.g. `lr            log_uniform_values  1e-6 .. 1e-4`. */
+/** e.g. `lr            log_uniform_values  1e-6 .. 1e-4`. Values are shown with control characters escaped. */
 export function describeSpace(space: SearchSpace): string[] {
   const nameWidth = Math.max(12, ...space.params.map((p) => p.name.length)) + 2;
   const kindWidth = Math.max(...space.params.map((p) => p.dist.kind.length), 0) + 2;
@@ -45,9 +46,9 @@ export function describeDistribution(d: Distribution): string {
   }
 }
 
-/** Strings bare (`adamw`), numbers short (`1e-5`), anything else as JSON. */
+/** Strings bare (`adamw`), numbers short (`1e-5`), anything else as JSON; one line, fit for a terminal. */
 function showValue(value: unknown): string {
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return escapeControl(value);
   if (typeof value === "number") return n(value);
-  return JSON.stringify(value);
+  return escapeControl(JSON.stringify(value));
 }

@@ -67,7 +67,7 @@ export function resolveDistribution(
   }
   if (!complete) return undefined;
 
-  if (kind === "constant") return { kind, value: plainValue(c, fields.get("value")!.value) };
+  if (kind === "constant") return { kind, value: plainValue(c, fields.get("value")!.value, fields.get("value")!.path) };
   if (kind === "categorical") return categorical(c, fields);
   return numeric(c, kind, fields);
 }
@@ -156,7 +156,7 @@ function categorical(c: Checker, fields: Fields): Distribution | undefined {
     c.expected(valuesNode, valuesEntry.path, "a non-empty list", valuesEntry.keyNode);
     return undefined;
   }
-  const values = valuesNode.items.map((item) => plainValue(c, c.resolve(item, valuesEntry.path)));
+  const values = valuesNode.items.map((item, i) => plainValue(c, c.resolve(item, valuesEntry.path), `${valuesEntry.path}[${i}]`));
   warnAboutValues(c, valuesEntry, values);
 
   const probabilitiesEntry = fields.get("probabilities");

@@ -1,12 +1,18 @@
 /** Sweep-file diagnostics as text, and the error thrown when a sweep file has errors. */
+import { escapeControl } from "../terminal-text.js";
 import type { Diagnostic } from "./types.js";
 
 /**
  * `sweeps/x.yaml:12:5 parameters.lr.min: expected a number, found "abc" (did you mean "values"?)`.
  * Location parts that are unknown are left out. The severity is not included: callers label it
- * (`ConfigError` marks warnings, the CLI prefixes `error:`/`warning:`).
+ * (`ConfigError` marks warnings, the CLI prefixes `error:`/`warning:`). One line, fit for a terminal:
+ * control characters from the file (a key "\x1b[2J") are escaped.
  */
 export function formatDiagnostic(d: Diagnostic): string {
+  return escapeControl(formatRaw(d));
+}
+
+function formatRaw(d: Diagnostic): string {
   const location = [d.file, d.line, d.column].filter((part) => part !== undefined && part !== "").join(":");
   const head = [location, d.path === "" ? "" : `${d.path}:`].filter((part) => part !== "").join(" ");
   const suggestion = d.suggestion !== undefined ? ` (did you mean ${JSON.stringify(d.suggestion)}?)` : "";
@@ -52,7 +58,7 @@ export class ConfigError extends Error {
     const warnings = diagnostics.length - errors;
     const file = diagnostics.find((d) => d.file !== undefined)?.file;
     const counts = warnings > 0 ? `${plural(errors, "error")}, ${plural(warnings, "warning")}` : plural(errors, "error");
-    const summary = `invalid sweep file${file !== undefined ? ` ${file}` : ""} (${counts}):`;
+    const summary = `invalid sweep file${file !== undefined ? ` ${escapeControl(file)}` : ""} (${counts}):`;
     const line = (d: Diagnostic) => `  ${d.severity === "warning" ? "warning: " : ""}${formatDiagnostic(d)}`;
     return [summary, ...diagnostics.map(line)].join("\n");
   }

@@ -6,4 +6,6 @@ export { parseDuration } from "./duration.js";
 export { normaliseGpuSelection } from "./settings.js";
 export { buildSweepJsonSchema, renderSweepJsonSchema } from "./schema.js";
 export { SWEEP_SETTING_KEYS, DISTRIBUTION_KINDS } from "./keys.js";
+export { SWEEP_FILE_LIMITS, type SweepFileLimits } from "./limits.js";
+export { REDACTED, isSecretName, redactArgv, redactSecrets, redactText, envSecretValues, commandSecretValues, type ArgvSecrets } from "./secrets.js";
 export type * from "./types.js";

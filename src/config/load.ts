@@ -1,8 +1,8 @@
 /** Entry points: sweep-file text or path -> `ResolvedSweep`, or a `ConfigError` listing every problem. */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Checker } from "./checker.js";
 import { ConfigError, sortDiagnostics } from "./errors.js";
+import { checkTextSize, readBounded, resolveLimits, type SweepFileLimits } from "./limits.js";
 import { parseSource, type SourceFormat } from "./source.js";
 import { validateSweep } from "./sweep-config.js";
 import type { ResolvedSweep } from "./types.js";
@@ -13,12 +13,21 @@ export interface ParseOptions {
   readonly format?: SourceFormat;
   /** Unknown keys become warnings (as the W&B service treats them) instead of errors. */
   readonly lenient?: boolean;
+  /** Overrides of the limits on hostile files (`SWEEP_FILE_LIMITS`: size, depth, aliases, ...). */
+  readonly limits?: Partial<SweepFileLimits>;
 }
 
+/**
+ * Sweep-file text -> `ResolvedSweep`, or a `ConfigError`. Text beyond the limits (limits.ts) is refused
+ * before it is parsed or, for what only the tree shows, before it is validated.
+ */
 export function parseSweepConfig(text: string, opts: ParseOptions = {}): ResolvedSweep {
   const format = opts.format ?? (opts.file !== undefined ? formatFromPath(opts.file) : "yaml");
-  const { source, diagnostics: syntax } = parseSource(text, format, opts.file);
-  const checker = new Checker(source, opts.lenient ?? false);
+  const limits = resolveLimits(opts.limits);
+  const tooLarge = checkTextSize(text, limits, opts.file);
+  if (tooLarge !== undefined) throw new ConfigError([tooLarge]);
+  const { source, diagnostics: syntax } = parseSource(text, format, opts.file, limits);
+  const checker = new Checker(source, opts.lenient ?? false, limits);
   checker.diagnostics.push(...syntax);
   // A document with syntax errors is partial; its validation errors would mostly be echoes of them.
   const validated = checker.hasErrors ? undefined : validateSweep(checker);
@@ -32,11 +41,15 @@ export function parseSweepConfig(text: string, opts: ParseOptions = {}): Resolve
   };
 }
 
-export function loadSweepFile(path: string, opts: { lenient?: boolean } = {}): ResolvedSweep {
+/** Reads and parses a sweep file; one over the size limit is refused by its size, before it is read. */
+export function loadSweepFile(path: string, opts: { lenient?: boolean; limits?: Partial<SweepFileLimits> } = {}): ResolvedSweep {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const read = readBounded(path, resolveLimits(opts.limits));
+    if (!read.ok) throw new ConfigError([read.diagnostic]);
+    text = read.text;
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError([
       {
         severity: "error",

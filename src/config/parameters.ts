@@ -2,7 +2,7 @@
  * The `parameters:` block -> a flat `SearchSpace`. Nested parameters (`optimizer: {parameters: {...}}`)
  * become dotted leaf names with their key path kept, in file order.
  */
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { ParamSpec } from "../space/types.js";
 import { type Anchor, type Checker, type Entry, describeFound } from "./checker.js";
 import { resolveDistribution } from "./distribution.js";
@@ -28,8 +28,49 @@ export function resolveParameters(c: Checker, node: Node | null, path: string, f
   const params: ParamSpec[] = [];
   const sources = new Map<string, ParamSource>();
   const map = c.map(node, path, fallback, "a mapping of parameter names to parameter definitions");
-  if (map !== undefined) collect(c, map, path, [], params, sources);
+  if (map !== undefined) {
+    const tooMany = countOverLimit(c, map, path);
+    if (tooMany !== undefined) {
+      // Refused before any parameter is resolved: the count is the whole cost of finding out.
+      const { entry, total } = tooMany;
+      const max = c.limits.maxParameters;
+      c.error(entry.keyNode, entry.path, `too many parameters: ${total}; at most ${max} are allowed`, {
+        expected: `at most ${max} parameters`,
+        found: `${total} parameters`,
+      });
+    } else {
+      collect(c, map, path, [], params, sources);
+    }
+  }
   return { params, sources };
+}
+
+/**
+ * When the block holds more leaf parameters than the limit: the entry of the first one too many (in file
+ * order) and the total. Counts keys only (a nested block counts its leaves) and validates nothing; the
+ * limits walk has already bounded the depth and refused circular aliases.
+ */
+function countOverLimit(c: Checker, root: YAMLMap, rootPath: string): { entry: { keyNode: Node; path: string }; total: number } | undefined {
+  const max = c.limits.maxParameters;
+  let total = 0;
+  let first: { keyNode: Node; path: string } | undefined;
+  const follow = (node: unknown): unknown => (isAlias(node) ? c.source.aliasTarget(node) : node);
+  const count = (map: YAMLMap, path: string): void => {
+    for (const pair of map.items) {
+      const key = follow(pair.key);
+      const childPath = `${path}.${isScalar(key) ? String(key.value) : "?"}`;
+      const value = follow(pair.value);
+      const nested = isMap(value) ? follow(value.get("parameters", true)) : undefined;
+      if (isMap(nested)) {
+        count(nested, `${childPath}.parameters`);
+        continue;
+      }
+      total++;
+      if (total === max + 1) first = { keyNode: (pair.key as Node | null) ?? map, path: childPath };
+    }
+  };
+  count(root, rootPath);
+  return first === undefined ? undefined : { entry: first, total };
 }
 
 function collect(

@@ -108,10 +108,23 @@ export function readList<T>(
   return ok ? values : undefined;
 }
 
-/** The node as plain JSON-like data (mappings become objects, aliases are followed). */
-export function plainValue(c: Checker, node: Node | null): unknown {
+/**
+ * The node as plain JSON-like data (mappings become objects, aliases are followed). The limits walk has
+ * already bounded the aliases; yaml's own guard against alias expansion stays on as a second line, and
+ * if it ever trips, it is an error at the node rather than an internal error.
+ */
+export function plainValue(c: Checker, node: Node | null, path = ""): unknown {
   if (node === null) return null;
-  return node.toJS(c.source.doc, { maxAliasCount: 1000 });
+  try {
+    return node.toJS(c.source.doc, { maxAliasCount: c.limits.maxAliasExpansion });
+  } catch (error) {
+    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
+    c.error(node, path, `aliases expand this value too much (${error.message})`, {
+      expected: `aliases adding at most ${c.limits.maxAliasExpansion} nodes`,
+      found: "more",
+    });
+    return null;
+  }
 }
 
 /**

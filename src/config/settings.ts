@@ -79,7 +79,7 @@ export function readSweepSettings(c: Checker, node: Node | null, path: string, f
       case "pruner": {
         const options = c.map(value, p, entry.keyNode, "a mapping of options");
         if (options !== undefined) {
-          assign(settings, key, plainValue(c, options) as Record<string, unknown>);
+          assign(settings, key, plainValue(c, options, p) as Record<string, unknown>);
         }
         break;
       }

@@ -88,7 +88,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
     ...strings,
     method,
     ...(metric !== undefined ? { metric } : {}),
-    parameters: plainValue(c, keys.parameters!.value) as Record<string, unknown>,
+    parameters: plainValue(c, keys.parameters!.value, keys.parameters!.path) as Record<string, unknown>,
     ...(command !== undefined ? { command } : {}),
     ...(earlyTerminate !== undefined ? { early_terminate: earlyTerminate } : {}),
     ...(runCap !== undefined ? { run_cap: runCap } : {}),

@@ -1,7 +1,10 @@
 /**
  * Plain-text tables for terminals: columns padded to their widest cell, numbers right-aligned.
  * Kept dependency-free because every listing command uses it and its output is part of what users read.
+ * Headers and cells hold names and values from users and trainers, so their control characters are
+ * escaped (newlines and tabs too: they would break the layout).
  */
+import { escapeControl } from "../terminal-text.js";
 
 export interface Column<Row> {
   readonly header: string;
@@ -14,7 +17,7 @@ export interface Column<Row> {
 
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
   const cells = rows.map((row) => columns.map((c) => formatCell(c.value(row), c.maxWidth)));
-  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!))));
+  const widths = columns.map((c, i) => Math.max(displayWidth(escapeControl(c.header)), ...cells.map((r) => displayWidth(r[i]!))));
   const rightAligned = columns.map(
     (c) => c.align === "right" || (c.align === undefined && rows.length > 0 && rows.every((r) => typeof c.value(r) === "number")),
   );
@@ -23,7 +26,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
       .map((v, i) => (rightAligned[i] ? padStart(v, widths[i]!) : padEnd(v, widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n");
+  return [line(columns.map((c) => escapeControl(c.header))), ...cells.map(line)].join("\n");
 }
 
 /** Numbers in a short, stable form: integers as is, others with up to 6 significant digits. */
@@ -44,7 +47,7 @@ export function formatValue(value: unknown): string {
 }
 
 function formatCell(value: string | number | null | undefined, maxWidth?: number): string {
-  const text = typeof value === "number" ? formatNumber(value) : (value ?? "");
+  const text = escapeControl(typeof value === "number" ? formatNumber(value) : (value ?? ""));
   if (maxWidth !== undefined && displayWidth(text) > maxWidth) return text.slice(0, Math.max(1, maxWidth - 1)) + "…";
   return text;
 }

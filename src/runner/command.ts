@@ -110,8 +110,22 @@ const MACRO_PATTERN = /\$\{([^}]*)\}/g;
 
 /** Expands the template into the argv to spawn (argv[0] is the executable). */
 export function buildCommand(input: CommandInput): string[] {
+  return expandCommand(input).argv;
+}
+
+/**
+ * Indices of the argv elements that `buildCommand(input)` builds from `${envvar:NAME}` macros: values
+ * the trainer gets but logs must not show. Pure: the same input gives the same argv and indices. Pass
+ * them to `redactArgv(argv, { secretIndices })` (config/secrets.ts) before logging an argv.
+ */
+export function secretArgvIndices(input: CommandInput): number[] {
+  return expandCommand(input).secretIndices;
+}
+
+function expandCommand(input: CommandInput): { argv: string[]; secretIndices: number[] } {
   const template = input.template && input.template.length > 0 ? input.template : DEFAULT_COMMAND;
   const platform = input.platform ?? process.platform;
+  let usedEnvvar = false;
 
   const scalar = (name: string, token: string): string | null => {
     switch (name) {
@@ -134,6 +148,7 @@ export function buildCommand(input: CommandInput): string[] {
       if (value === undefined) {
         throw new CommandError(`the command token ${JSON.stringify(token)} uses \${envvar:${varName}}, but ${varName} is not set in the environment`);
       }
+      usedEnvvar = true;
       return value;
     }
     const known = [...LIST_MACROS, ...SCALAR_MACROS, "envvar:NAME"].map((m) => `\${${m}}`).join(", ");
@@ -141,25 +156,28 @@ export function buildCommand(input: CommandInput): string[] {
   };
 
   const argv: string[] = [];
+  const secretIndices: number[] = [];
   for (const token of template) {
     const whole = /^\$\{([^}]*)\}$/.exec(token);
     if (whole && (LIST_MACROS as readonly string[]).includes(whole[1]!)) {
       argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.params));
       continue;
     }
+    usedEnvvar = false;
     if (whole) {
       const value = scalar(whole[1]!, token);
       if (value !== null) argv.push(value);
-      continue;
+    } else {
+      const expanded = token.replace(MACRO_PATTERN, (_m, name: string) => {
+        if ((LIST_MACROS as readonly string[]).includes(name)) {
+          throw new CommandError(`the command token ${JSON.stringify(token)} embeds \${${name}}, which expands to several arguments; put it in a token of its own`);
+        }
+        return scalar(name, token) ?? "";
+      });
+      argv.push(expanded);
     }
-    const expanded = token.replace(MACRO_PATTERN, (_m, name: string) => {
-      if ((LIST_MACROS as readonly string[]).includes(name)) {
-        throw new CommandError(`the command token ${JSON.stringify(token)} embeds \${${name}}, which expands to several arguments; put it in a token of its own`);
-      }
-      return scalar(name, token) ?? "";
-    });
-    argv.push(expanded);
+    if (usedEnvvar) secretIndices.push(argv.length - 1);
   }
   if (argv.length === 0) throw new CommandError(`the command ${JSON.stringify(template)} expands to nothing; expected at least a program to run`);
-  return argv;
+  return { argv, secretIndices };
 }

@@ -4,7 +4,15 @@
  *   lines — one line per event (logs, CI, `| tee`)
  *   json  — one JSON object per event on stdout, for scripts
  *   quiet — warnings, errors and the final summary only
+ *
+ * Sweep names, parameter values, metric names and trainer output reach the terminal here, so every
+ * line is passed through `escapeControl`: names and values with their newlines escaped too, whole lines
+ * (whose notices may span lines) keeping newlines and tabs. JSON events escape what JSON.stringify leaves raw.
+ * Parameters named like secrets (`api_key`, `hf_token`) show as `***`, and the values of secret-named
+ * environment variables (`HF_TOKEN`) are hidden from everything written (config/secrets.ts).
  */
+import { envSecretValues, isSecretName, REDACTED, redactSecrets, redactText } from "../config/secrets.js";
+import { escapeControl, escapeControlInJson } from "../terminal-text.js";
 import type { Trial } from "../study/index.js";
 import type { Slot } from "./slots.js";
 
@@ -65,9 +73,15 @@ export function formatValue(value: number | null | undefined): string {
   return Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3 ? value.toExponential(3) : String(Number(value.toPrecision(4)));
 }
 
+/** One-line text for a name or value from a user or a trainer. */
+function oneLine(text: string): string {
+  return escapeControl(text);
+}
+
 export function formatParams(params: Readonly<Record<string, unknown>>, maxLength = Infinity): string {
+  const show = (k: string, v: unknown) => (isSecretName(k) ? REDACTED : typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v));
   const text = Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => oneLine(`${k}=${show(k, v)}`))
     .join(" ");
   return text.length > maxLength ? `${text.slice(0, Math.max(0, maxLength - 1))}…` : text;
 }
@@ -91,7 +105,7 @@ function formatCounts(c: TrialCounts): string {
 
 function formatBest(tally: SweepTally): string {
   if (!tally.best) return "best: -";
-  return `best: trial ${tally.best.number} ${tally.metricName ?? "value"}=${formatValue(tally.best.value)} (${formatParams(tally.best.params, 60)})`;
+  return `best: trial ${tally.best.number} ${oneLine(tally.metricName ?? "value")}=${formatValue(tally.best.value)} (${formatParams(tally.best.params, 60)})`;
 }
 
 function firstLine(text: string | null): string {
@@ -113,17 +127,17 @@ export class LineReporter implements ProgressReporter {
 
   emit(e: RunnerEvent): void {
     const line = this.describe(e);
-    if (line !== null) this.write(`[${timestamp()}] ${line}\n`);
+    if (line !== null) this.write(`[${timestamp()}] ${escapeControl(line, { keepLayout: true })}\n`);
   }
 
   private describe(e: RunnerEvent): string | null {
     switch (e.type) {
       case "sweep_started":
-        return `sweep ${e.sweepId}${e.name ? ` (${e.name})` : ""}: ${e.slots.length} slot(s) [${e.slots.map((s) => s.label).join(", ")}], storage ${e.storage}${e.logFile ? `, log ${e.logFile}` : ""}`;
+        return `sweep ${e.sweepId}${e.name ? ` (${oneLine(e.name)})` : ""}: ${e.slots.length} slot(s) [${e.slots.map((s) => s.label).join(", ")}], storage ${e.storage}${e.logFile ? `, log ${e.logFile}` : ""}`;
       case "trial_started":
         return `trial ${e.trial.number}${e.trial.attempt > 1 ? ` (attempt ${e.trial.attempt})` : ""} started on ${e.slot.label}: ${formatParams(e.trial.params)} — logs ${e.logDir}`;
       case "trial_metrics":
-        return this.verbose ? `trial ${e.trial.number} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ")}` : null;
+        return this.verbose ? `trial ${e.trial.number} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${oneLine(k)}=${formatValue(v)}`).join(" ")}` : null;
       case "trial_finished": {
         const what = e.state === "completed" ? `completed, value ${formatValue(e.value)}` : outcomeText(e);
         return `trial ${e.trial.number} ${what} (${formatDuration(e.elapsedMs)})${e.willRetry ? " — will retry" : ""}; ${formatCounts(e.tally.counts)}`;
@@ -167,7 +181,8 @@ export class JsonReporter implements ProgressReporter {
         payload.slots = (v as Slot[]).map((s) => s.label);
       } else payload[k] = v;
     }
-    this.write(`${JSON.stringify(payload, (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val))}\n`);
+    const json = JSON.stringify(redactSecrets(payload), (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val));
+    this.write(`${escapeControlInJson(json)}\n`);
   }
   close(): void {}
 }
@@ -206,7 +221,7 @@ export class TtyReporter implements ProgressReporter {
       case "sweep_started":
         this.slots = e.slots;
         this.tally = e.tally;
-        this.header = `sweep ${e.sweepId}${e.name ? ` (${e.name})` : ""} — storage ${e.storage}${e.logFile ? ` — log ${e.logFile}` : ""}`;
+        this.header = oneLine(`sweep ${e.sweepId}${e.name ? ` (${e.name})` : ""} — storage ${e.storage}${e.logFile ? ` — log ${e.logFile}` : ""}`);
         break;
       case "trial_started":
         this.rows.set(e.slot.index, { trial: e.trial, startedAt: Date.now(), step: null, metric: null });
@@ -232,7 +247,7 @@ export class TtyReporter implements ProgressReporter {
       case "sweep_finished":
         this.tally = e.tally;
         this.render();
-        this.write(`sweep ${e.sweepId} ended: ${e.reason}; ${formatCounts(e.tally.counts)}; ${formatBest(e.tally)}\n`);
+        this.write(`${escapeControl(`sweep ${e.sweepId} ended: ${e.reason}; ${formatCounts(e.tally.counts)}; ${formatBest(e.tally)}`, { keepLayout: true })}\n`);
         this.drawnLines = 0;
         return;
     }
@@ -241,7 +256,7 @@ export class TtyReporter implements ProgressReporter {
 
   private printAbove(text: string): void {
     this.clear();
-    this.write(`${text}\n`);
+    this.write(`${escapeControl(text, { keepLayout: true })}\n`);
     this.drawnLines = 0;
   }
 
@@ -254,7 +269,7 @@ export class TtyReporter implements ProgressReporter {
     if (this.slots.length === 0 && !this.dirty) return;
     this.dirty = false;
     const width = Math.max(60, this.columns());
-    const metricName = this.tally?.metricName ?? "metric";
+    const metricName = oneLine(this.tally?.metricName ?? "metric");
     const lines = [this.header, `${"SLOT".padEnd(10)} ${"TRIAL".padEnd(6)} ${"STEP".padStart(6)} ${metricName.slice(0, 12).padStart(12)} ${"ELAPSED".padStart(8)}  PARAMS`];
     for (const slot of this.slots) {
       const row = this.rows.get(slot.index);
@@ -267,7 +282,7 @@ export class TtyReporter implements ProgressReporter {
     }
     if (this.tally) lines.push(`${formatCounts(this.tally.counts)} — ${formatBest(this.tally)}`);
     this.clear();
-    const clipped = lines.map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l));
+    const clipped = lines.map(oneLine).map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l));
     this.write(`${clipped.join("\n")}\n`);
     this.drawnLines = clipped.length;
   }
@@ -283,11 +298,13 @@ export interface TextSink {
   readonly columns?: number;
 }
 
-export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; stderr: TextSink }): ProgressReporter {
-  const toStderr: Write = (t) => void streams.stderr.write(t);
+export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; stderr: TextSink }, env: NodeJS.ProcessEnv = process.env): ProgressReporter {
+  const secrets = envSecretValues(env);
+  const hide = (text: string) => (secrets.length === 0 ? text : redactText(text, secrets));
+  const toStderr: Write = (t) => void streams.stderr.write(hide(t));
   switch (mode) {
     case "json":
-      return new JsonReporter((t) => void streams.stdout.write(t));
+      return new JsonReporter((t) => void streams.stdout.write(hide(t)));
     case "quiet":
       return new QuietReporter(toStderr);
     case "tty":

@@ -2,12 +2,14 @@
  * Turning settings (sweep file `sweep:` block + CLI flags) into the controller's concrete resources:
  * slots, directories, the controller log.
  */
-import { mkdirSync, openSync, writeSync } from "node:fs";
+import { chmodSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { DEFAULT_STORAGE_PATH, parseStorageLocation } from "../storage/index.js";
 import type { SweepSettings } from "../config/types.js";
+import { envSecretValues, isSecretName, redactArgv, REDACTED, redactText, secretValueList } from "../config/secrets.js";
+import { escapeControlInJson } from "../terminal-text.js";
 import { hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
 import { planSlots, type Slot } from "./slots.js";
 
@@ -78,14 +80,45 @@ export function runDirFor(location: string): string {
   return join(storageHome(location), "runs");
 }
 
-/** JSON-lines log of one controller: `<storage dir>/logs/controller-<sweepId>.log` (appended to by resume/agent). */
-export function createControllerLogger(location: string, sweepId: string, options: { stderr?: boolean } = {}): { logger: Logger; file: string } {
+export interface ControllerLoggerOptions {
+  /** Also write each line to stderr (`--log-format json`). */
+  readonly stderr?: boolean;
+  /**
+   * Values to hide wherever they occur in a log line: those of the sweep's `${envvar:NAME}` macros
+   * (`commandSecretValues(sweep.config.command, env)` in config/secrets.ts).
+   */
+  readonly secrets?: readonly string[];
+  /** Environment whose secret-named variables (`HF_TOKEN`, `WANDB_API_KEY`, ...) are hidden by value; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Log files hold argv and trainer output: only their owner may read them. */
+const LOG_FILE_MODE = 0o600;
+const LOG_DIR_MODE = 0o700;
+
+/**
+ * JSON-lines log of one controller: `<storage dir>/logs/controller-<sweepId>.log` (appended to by
+ * resume/agent), mode 0600 in a 0700 folder. Every finished line goes through `redactLogLine` (argv
+ * elements, secret-named keys and flags, and the secret values in `options.secrets` and the environment
+ * become `***`; what JSON leaves raw of control characters is escaped) before it reaches the file or stderr.
+ */
+export function createControllerLogger(location: string, sweepId: string, options: ControllerLoggerOptions = {}): { logger: Logger; file: string } {
   const dir = join(storageHome(location), "logs");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: LOG_DIR_MODE });
   const file = join(dir, `controller-${sweepId}.log`);
-  const toFile = new DropOnErrorFile(file);
+  const toFile = new DropOnErrorFile(file, LOG_FILE_MODE);
+  tightenMode(file, LOG_FILE_MODE);
   const destination = options.stderr ? pino.multistream([{ stream: toFile }, { stream: pino.destination({ dest: 2, sync: true }) }]) : toFile;
-  const logger = pino({ level: process.env.SWEEP_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
+  const secretValues = secretValueList([...envSecretValues(options.env ?? process.env), ...(options.secrets ?? [])]);
+  const logger = pino(
+    {
+      level: process.env.SWEEP_LOG_LEVEL ?? "info",
+      base: { pid: process.pid },
+      // On the finished line, so child bindings, messages and serialized errors are covered alike.
+      hooks: { streamWrite: (line) => redactLogLine(line, secretValues) },
+    },
+    destination,
+  );
   return { logger, file };
 }
 
@@ -98,9 +131,9 @@ class DropOnErrorFile {
   private fd: number | null;
   dropped = 0;
 
-  constructor(path: string) {
+  constructor(path: string, mode: number) {
     try {
-      this.fd = openSync(path, "a");
+      this.fd = openSync(path, "a", mode);
     } catch {
       this.fd = null;
     }
@@ -118,4 +151,59 @@ class DropOnErrorFile {
     }
     return true;
   }
+}
+
+/** A log file created by an older version (0644) is made private too; a file we do not own is left alone. */
+function tightenMode(file: string, mode: number): void {
+  try {
+    if ((statSync(file).mode & 0o777 & ~mode) !== 0) chmodSync(file, mode);
+  } catch {
+    // Not ours to change (another user's file on a shared storage folder): the log still works.
+  }
+}
+
+/**
+ * One JSON log line with its secrets hidden (`redactLogRecord`) and no raw control characters. A line that
+ * is not JSON (never written by pino) is still cleared of the secret values.
+ */
+export function redactLogLine(line: string, secretValues: readonly string[]): string {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return escapeControlInJson(redactText(line, secretValues));
+  }
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return escapeControlInJson(redactText(line, secretValues));
+  return `${escapeControlInJson(JSON.stringify(redactLogRecord(record as Record<string, unknown>, secretValues)))}\n`;
+}
+
+/**
+ * A log record with its secrets hidden: an `argv` array through `redactArgv`, the value of any key named
+ * like a secret replaced by `***`, secret values removed from every string, errors turned into plain
+ * `{type, message, stack}` objects so their messages are cleaned too. Nested records are copied.
+ */
+export function redactLogRecord(record: Record<string, unknown>, secretValues: readonly string[]): Record<string, unknown> {
+  return redactLogValue(record, undefined, secretValues, 0) as Record<string, unknown>;
+}
+
+const MAX_LOG_DEPTH = 16;
+
+function redactLogValue(value: unknown, key: string | undefined, secretValues: readonly string[], depth: number): unknown {
+  if (key !== undefined && isSecretName(key) && value !== null && value !== undefined && typeof value !== "object") return REDACTED;
+  if (typeof value === "string") return redactText(value, secretValues);
+  if (value === null || typeof value !== "object" || depth > MAX_LOG_DEPTH) return value;
+  if (key === "argv" && Array.isArray(value) && value.every((v) => typeof v === "string")) return redactArgv(value, { secretValues });
+  if (value instanceof Error) {
+    const plain: Record<string, unknown> = { type: value.name, message: value.message, stack: value.stack };
+    for (const [k, v] of Object.entries(value)) plain[k] = v;
+    return redactLogValue(plain, key, secretValues, depth + 1);
+  }
+  if (Array.isArray(value)) return value.map((v) => redactLogValue(v, undefined, secretValues, depth + 1));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = isSecretName(k) && v !== null && v !== undefined ? REDACTED : redactLogValue(v, k, secretValues, depth + 1);
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import type { Storage } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
 import { ExitCode } from "../../exit-codes.js";
+import { escapeControl } from "../../terminal-text.js";
 
 interface BestArgs extends GlobalArgs {
   readonly ids?: string[];
@@ -55,12 +56,13 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
           includePruned: args.includePruned,
         }),
       );
-      for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+      for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note, { keepLayout: true })}\n`);
       if (args.format === "json") return printJson(bestJson(result));
       if (args.format === "csv") return void process.stdout.write(formatRecords(bestRecords(result), "csv"));
       const counted = args.includePruned ? "completed and pruned trials" : "completed trials";
       process.stdout.write(
-        `best ${result.metric} (${result.goal}, ${result.goalSource}) per model (${result.modelSource}), over ${counted}\n\n` +
+        escapeControl(`best ${result.metric} (${result.goal}, ${result.goalSource}) per model (${result.modelSource}), over ${counted}`) +
+          "\n\n" +
           renderTable(result.rows, bestTableColumns(result)) +
           "\n",
       );

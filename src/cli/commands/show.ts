@@ -7,6 +7,9 @@ import { formatNumber, formatValue, renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { TrialRecord } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+import { escapeControl } from "../../terminal-text.js";
+import { envSecretValues, isSecretName, REDACTED, redactArgv, redactSecrets, redactText } from "../../config/secrets.js";
+import type { SweepConfig } from "../../config/types.js";
 
 interface ShowArgs extends GlobalArgs {
   readonly id: string;
@@ -27,8 +30,13 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
       if (!sweep) throw new SweepNotFoundError(args.id, storage.location);
       const trials = await storage.listTrials(sweep.id);
       const summary = summarizeSweep(sweep, trials);
+      // Secrets stay out of the output: params and config keys named like secrets, secret flags in the
+      // command, and the values of this shell's secret environment variables (HF_TOKEN, ...).
+      const secrets = envSecretValues(process.env);
       if (args.format === "json") {
-        return printJson({ ...summary, config: storedConfig(sweep), trials: trials.map(trialJson) });
+        return printJson(
+          redactSecrets({ ...summary, config: redactConfig(storedConfig(sweep)), trials: trials.map(trialJson) }, secrets),
+        );
       }
       const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
       const metric = summary.metric;
@@ -39,18 +47,23 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
         summary.best ? `  best   ${formatNumber(summary.best.value)} (trial ${summary.best.number})` : `  best   none yet`,
         `  storage ${storage.location}`,
       ];
-      process.stdout.write(header.join("\n") + "\n\n");
+      // Names come from the sweep file: each header line is one line, whatever they hold.
+      process.stdout.write(header.map((line) => escapeControl(line)).join("\n") + "\n\n");
       if (trials.length === 0) return;
       process.stdout.write(
         renderTable(trials, [
           { header: "#", value: (t) => t.number },
           { header: "STATUS", value: (t) => t.status + (t.attempt > 1 ? ` (attempt ${t.attempt})` : "") },
           { header: "VALUE", value: (t) => (t.value === null ? "" : formatNumber(t.value)), align: "right" },
-          ...paramNames.map((name) => ({ header: name, value: (t: TrialRecord) => formatValue(t.params[name]), maxWidth: 24 })),
+          ...paramNames.map((name) => ({
+            header: name,
+            value: (t: TrialRecord) => (isSecretName(name) && t.params[name] !== undefined ? REDACTED : redactText(formatValue(t.params[name]), secrets)),
+            maxWidth: 24,
+          })),
           { header: "TIME", value: (t) => formatDuration(durationSeconds(t.startedAt, t.finishedAt)), align: "right" as const },
           { header: "GPU", value: (t) => (t.gpus === null ? "" : t.gpus === "" ? "cpu" : t.gpus) },
           { header: "PRUNED AT", value: (t) => (t.pruneStep === null ? "" : String(t.pruneStep)) },
-          { header: "NOTE", value: (t) => note(t), maxWidth: 60 },
+          { header: "NOTE", value: (t) => redactText(note(t), secrets), maxWidth: 60 },
           { header: "LOG", value: (t) => t.logPath ?? "" },
         ]) + "\n",
       );
@@ -59,6 +72,12 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
     }
   },
 };
+
+/** The stored config as shown: secret-named keys and secret flags of a literal command hidden. */
+function redactConfig(config: SweepConfig): SweepConfig {
+  const redacted = redactSecrets(config);
+  return redacted.command ? { ...redacted, command: redactArgv(redacted.command) } : redacted;
+}
 
 function note(t: TrialRecord): string {
   if (t.status === "pruned") return t.pruneReason ?? "";

@@ -7,6 +7,7 @@ import { ConfigError, describeSpace, formatDiagnostic, loadSweepFile } from "../
 import type { ResolvedSweep } from "../../config/types.js";
 import { printJson, type OutputFormat } from "../context.js";
 import { ExitCode } from "../../exit-codes.js";
+import { escapeControl } from "../../terminal-text.js";
 
 interface ValidateArgs {
   readonly files: string[];
@@ -44,18 +45,19 @@ function validateOne(file: string, lenient: boolean): Outcome {
 }
 
 function printHuman(r: Outcome): void {
+  const file = escapeControl(r.file);
   if (!r.ok) {
     const errors = r.error.diagnostics.filter((d) => d.severity === "error").length;
-    process.stderr.write(`${r.file}: invalid (${errors} error${errors === 1 ? "" : "s"})\n`);
+    process.stderr.write(`${file}: invalid (${errors} error${errors === 1 ? "" : "s"})\n`);
     for (const d of r.error.diagnostics) process.stderr.write(`  ${d.severity}: ${formatDiagnostic(d)}\n`);
     return;
   }
   const { config, space, warnings } = r.resolved;
   for (const w of warnings) process.stderr.write(`  warning: ${formatDiagnostic(w)}\n`);
-  const metric = config.metric ? `${config.metric.goal} ${config.metric.name}` : "none";
+  const metric = config.metric ? `${config.metric.goal} ${escapeControl(config.metric.name)}` : "none";
   const lines = [
-    `${r.file}: valid`,
-    `  name:     ${config.name ?? "(unnamed)"}`,
+    `${file}: valid`,
+    `  name:     ${config.name !== undefined ? escapeControl(config.name) : "(unnamed)"}`,
     `  method:   ${config.method}`,
     `  metric:   ${metric}`,
   ];
