@@ -161,6 +161,11 @@ export interface Storage {
   readonly kind: string;
   /** Where it lives (a file path, a URL, or ":memory:"), for messages. */
   readonly location: string;
+  /**
+   * Opened read-only (`openStorage(location, {readOnly: true})`): every write method fails with a
+   * StorageError and nothing is ever written. Absent means false.
+   */
+  readonly readOnly?: boolean;
 
   createSweep(input: NewSweep): Promise<SweepRecord>;
   getSweep(id: string): Promise<SweepRecord | null>;
