@@ -91,6 +91,16 @@ describe("opening for writing checks the file first and never writes to one it r
       new RegExp(`is not a sweep storage of schema version ${SCHEMA_VERSION}, although its user_version says so \\(table sweeps lacks name.*no table trials`),
     ],
     [
+      "another application's database whose user_version is above sweep's (not mistaken for a newer sweep)",
+      (path) => {
+        const db = new Database(path);
+        db.exec("CREATE TABLE items (id INTEGER)");
+        db.pragma("user_version = 41");
+        db.close();
+      },
+      /is an SQLite database but not a sweep storage \(it has tables items, user_version 41 and no sweeps table\); pass another path/,
+    ],
+    [
       "a file with another application_id (a GeoPackage)",
       (path) => {
         const db = new Database(path);
@@ -212,9 +222,14 @@ describe("opening for writing checks the file first and never writes to one it r
     const path = freshPath();
     await makeStorage(path, 3);
     const bytes = readFileSync(path);
-    const at = bytes.indexOf(Buffer.from('{"lr":0.01,'));
-    assert.ok(at > 0, "the params of trial 1 are in the file");
-    bytes.write("#", at, "latin1"); // same length: the page stays well-formed, quick_check cannot see it
+    // Same length, so every page stays well-formed and quick_check cannot see it; every copy, because an
+    // updated row's old versions can linger in free space.
+    let hits = 0;
+    for (let at = bytes.indexOf('{"lr":0.01,'); at >= 0; at = bytes.indexOf('{"lr":0.01,', at + 1)) {
+      bytes.write("#", at, "latin1");
+      hits++;
+    }
+    assert.ok(hits > 0, "the params of trial 1 are in the file");
     writeFileSync(path, bytes);
     const storage = await SqliteStorage.open(path, { readOnly: true });
     try {

@@ -94,8 +94,11 @@ export function inspectFile(path: string): FileState {
   if (header.applicationId !== 0 && header.applicationId !== APPLICATION_ID) {
     throw foreignApplicationError(path, header.applicationId);
   }
-  // A header can lag behind its WAL, never run ahead of it: a newer version here is final.
-  if (header.userVersion > SCHEMA_VERSION) throw newerSchemaError(path, header.userVersion, SCHEMA_VERSION);
+  // A header can lag behind its WAL, never run ahead of it: a newer version of a file that carries sweep's
+  // application_id is final. Without the id (files from before it), schema.ts decides by the tables.
+  if (header.userVersion > SCHEMA_VERSION && header.applicationId === APPLICATION_ID) {
+    throw newerSchemaError(path, header.userVersion, SCHEMA_VERSION);
+  }
   return { kind: "sqlite", header };
 }
 

@@ -219,7 +219,16 @@ export function inspectSchema(db: Database.Database, location: string): SchemaSt
   const version = pragmaNumber(db, "user_version");
   const applicationId = pragmaNumber(db, "application_id");
   if (applicationId !== 0 && applicationId !== APPLICATION_ID) throw foreignApplicationError(location, applicationId);
-  if (version > SCHEMA_VERSION) throw newerSchemaError(location, version, SCHEMA_VERSION);
+  if (version > SCHEMA_VERSION) {
+    // Every sweep from schema 2 on stamps APPLICATION_ID when it migrates, so a newer sweep storage has it,
+    // or at least a sweeps table; a user_version alone is what many applications set.
+    const tables = userTables(db);
+    if (applicationId === APPLICATION_ID || tables.includes("sweeps")) throw newerSchemaError(location, version, SCHEMA_VERSION);
+    throw new StorageError(
+      `${location} is an SQLite database but not a sweep storage (it has ${tables.length > 0 ? `tables ${tables.join(", ")}` : "no tables"}, ` +
+        `user_version ${version} and no sweeps table); pass another path (it was left untouched)`,
+    );
+  }
   if (version === 0) {
     const tables = userTables(db);
     if (tables.length > 0) {
