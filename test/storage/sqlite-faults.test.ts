@@ -4,8 +4,10 @@
  * read) is left byte for byte as it was. The same faults through the real CLI: test/cli/storage-faults.test.ts.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -260,6 +262,51 @@ describe("opening for writing checks the file first and never writes to one it r
     } finally {
       await storage.close();
     }
+  });
+});
+
+/** A process that dies mid-transaction in rollback-journal mode, leaving a hot journal beside `path`. */
+function crashMidTransaction(path: string): void {
+  const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
+  const script =
+    `const D = require(${JSON.stringify(sqlite)}); const db = new D(${JSON.stringify(path)}); db.pragma("cache_size = 1"); ` +
+    `db.exec("BEGIN"); db.exec("UPDATE trials SET worker = hex(randomblob(3000))"); process.kill(process.pid, "SIGKILL");`;
+  spawnSync(process.execPath, ["-e", script]);
+  assert.ok(existsSync(`${path}-journal`), "a hot journal was left behind");
+}
+
+describe("a crashed writer's hot journal (rollback-journal mode)", () => {
+  it("is rolled back by a writer when the file is sweep's; a reader is told how", async () => {
+    const path = freshPath();
+    await makeStorage(path, 3);
+    const db = new Database(path);
+    db.pragma("journal_mode = DELETE");
+    db.close();
+    crashMidTransaction(path);
+    await assert.rejects(
+      SqliteStorage.open(path, { readOnly: true }),
+      storageError(/holds an unfinished transaction of a process that crashed .*-journal\), which only a read-write connection can roll back \(SQLITE_READONLY_ROLLBACK/),
+    );
+    const writer = await SqliteStorage.open(path);
+    try {
+      assert.deepEqual((await writer.listTrials("real1")).map((t) => t.worker), ["w", "w", "w"], "the crashed transaction was rolled back");
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it("is left alone in another application's file", async () => {
+    const path = freshPath("other.db");
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.exec("CREATE TABLE trials (worker TEXT); INSERT INTO trials VALUES ('a'), ('b')");
+    db.close();
+    crashMidTransaction(path);
+    const before = hash(path);
+    const journal = hash(`${path}-journal`);
+    await assert.rejects(SqliteStorage.open(path), storageError(/SQLITE_READONLY_ROLLBACK/));
+    assert.equal(hash(path), before);
+    assert.equal(hash(`${path}-journal`), journal);
   });
 });
 

@@ -84,7 +84,8 @@ export function toStorageError(err: unknown, location: string): unknown {
   if (code === "SQLITE_READONLY_ROLLBACK") {
     return message(
       `${location} holds an unfinished transaction of a process that crashed (${location}-journal), which only a ` +
-        `writer can roll back ${cause(err)}; ${writeAccessAdvice(location)}`,
+        `read-write connection can roll back ${cause(err)}: with write access to the file and its folder, run ` +
+        `\`sqlite3 ${shellQuote(location)} "PRAGMA quick_check"\` once (SQLite rolls it back on open), then run the command again`,
     );
   }
   if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM" || code === "SQLITE_AUTH") {
