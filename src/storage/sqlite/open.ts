@@ -8,7 +8,9 @@
  *   3. a READ-ONLY connection checks the tables and columns against the schema version (schema.ts) and runs
  *      `PRAGMA quick_check` on files up to `quickCheckMaxBytes` -> refused, untouched;
  *   4. only then the read-write connection: WAL mode, migrations (which re-check under the write lock).
- *   A missing or empty file skips 1-3 and becomes a new storage, as before.
+ *   A missing or empty file skips 1-3 and becomes a new storage, as before. A crashed writer's hot journal
+ *   (rollback-journal files only) fails step 3; the writer rolls it back itself only in a file that carries
+ *   sweep's application_id.
  *
  * For reading (`readOnly: true`: ls, show, best, export, report): steps 1 and 3 on a read-only connection
  * (better-sqlite3 `readonly`, `fileMustExist`); the journal mode is never changed and nothing is migrated.
@@ -31,8 +33,8 @@ import { assertNotTruncated, inspectFile, type SqliteHeader } from "./header.js"
 import { APPLICATION_ID, SCHEMA_VERSION, inspectSchema, migrate } from "./schema.js";
 
 /**
- * quick_check reads every page: about 5 ms per MB here (95 ms for a 20 MB file of 10,000 trials with
- * 200,000 intermediate values; docs/storage.md). Larger files skip it on open; damage found later, by the
+ * quick_check reads every page: about 5 ms per MB here (about 100 ms for a 20.7 MB file of 10,000 trials
+ * with 200,000 intermediate values; docs/storage.md). Larger files skip it on open; damage found later, by the
  * statements that read it, is still reported as a StorageError.
  */
 export const DEFAULT_QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024;
@@ -109,7 +111,9 @@ function connectForReading(path: string, settings: OpenSettings): Connection {
   }
   if (state.kind === "empty") return readOnlyCopy(emptyDatabase(), path);
   assertNotTruncated(path, state.header, hasSideFiles(path));
-  let { db, source } = openReadOnly(path, state.header, settings.busyTimeoutMs);
+  const opened = openReadOnly(path, state.header, settings.busyTimeoutMs);
+  const source = opened.source;
+  let db = opened.db;
   try {
     const { version } = inspectSchema(db, path);
     quickCheck(db, path, state.header, settings.quickCheckMaxBytes);
