@@ -22,9 +22,12 @@ export function storageLocation(args: GlobalArgs, fromConfig?: string): string {
 
 /**
  * Open a storage that must already exist (read commands, resume, agent): a typo in `--storage` should say
- * "no storage there", not silently create an empty database and report no sweeps.
+ * "no storage there", not silently create an empty database and report no sweeps. The read-only commands
+ * (ls, show, best, export, report) pass `readOnly`: they never write to the storage, so they work on
+ * read-only media and never switch another application's file to WAL. Problems with the storage itself
+ * (damaged, not a sweep storage, read-only for a writer) are StorageErrors: exit 8.
  */
-export async function openExistingStorage(location: string): Promise<Storage> {
+export async function openExistingStorage(location: string, options: { readonly readOnly?: boolean } = {}): Promise<Storage> {
   const parsed = parseStorageLocation(location);
   if (parsed.kind === "sqlite" && !existsSync(parsed.path)) {
     throw new CliError(
@@ -32,7 +35,7 @@ export async function openExistingStorage(location: string): Promise<Storage> {
       ExitCode.notFound,
     );
   }
-  return openStorage(location);
+  return openStorage(location, { readOnly: options.readOnly === true });
 }
 
 /** Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters). */

@@ -17,3 +17,25 @@ export function noSweepError(sweepId: string, location: string): StorageError {
 export function noTrialError(trialId: number, location: string): StorageError {
   return new StorageError(`no trial with id ${trialId} in ${location}`);
 }
+
+/**
+ * A stored value that cannot be decoded (JSON that does not parse, text where a number belongs): the
+ * file was damaged or changed by another program. Each backend adds the location and what to do.
+ */
+export class StoredValueError extends StorageError {}
+
+/** Every backend refuses a storage written by a newer version of sweep, in these words, and leaves it untouched. */
+export function newerSchemaError(location: string, found: number, known: number): StorageError {
+  return new StorageError(
+    `${location} has schema version ${found}, but this version of sweep only knows up to ${known}; ` +
+      "upgrade sweep to use it (refusing, so nothing in it is changed)",
+  );
+}
+
+/** A write on a storage opened read-only (`openStorage(location, {readOnly: true})`, as `sweep ls` does). */
+export function readOnlyStorageError(location: string, operation: string): StorageError {
+  return new StorageError(
+    `${location} was opened read-only, so it cannot ${operation}; open it without readOnly (a write command ` +
+      "such as `sweep run` or `sweep resume`) to change it",
+  );
+}

@@ -17,9 +17,14 @@ import type { Storage } from "./types.js";
 export * from "./types.js";
 export { StorageError } from "./errors.js";
 export { MemoryStorage } from "./memory.js";
-export { SqliteStorage, DEFAULT_BUSY_TIMEOUT_MS, type SqliteStorageOptions } from "./sqlite/sqlite-storage.js";
+export {
+  SqliteStorage,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_QUICK_CHECK_MAX_BYTES,
+  type SqliteStorageOptions,
+} from "./sqlite/sqlite-storage.js";
 export { DEFAULT_BUSY_RETRY, type BusyRetryPolicy } from "./sqlite/busy.js";
-export { SCHEMA_VERSION } from "./sqlite/schema.js";
+export { APPLICATION_ID, SCHEMA_VERSION } from "./sqlite/schema.js";
 // PostgresStorage itself is not re-exported: importing it loads the `pg` driver, which openStorage does
 // lazily, only for postgresql:// locations (import it from "./postgres/postgres-storage.js" if needed).
 export {
@@ -80,10 +85,15 @@ export function parseStorageLocation(location: string): StorageLocation {
   return { kind: "sqlite", path: location };
 }
 
-/** Resolve a location string to a storage, opening (and creating/migrating) the SQLite file or database it names. */
+/**
+ * Resolve a location string to a storage, opening (and creating/migrating) the SQLite file or database it
+ * names. Nothing is written before the file or database was checked to be a sweep storage of a known schema
+ * version. With `{readOnly: true}` nothing is ever written at all: an SQLite file must exist, and the
+ * storage's write methods fail (docs/storage.md, "Opening a storage").
+ */
 export async function openStorage(location: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const parsed = parseStorageLocation(location);
-  if (parsed.kind === "memory") return new MemoryStorage();
+  if (parsed.kind === "memory") return new MemoryStorage({ readOnly: opts.readOnly === true });
   if (parsed.kind === "postgresql") {
     const { PostgresStorage } = await import("./postgres/postgres-storage.js");
     return PostgresStorage.open(parsed.url, opts);

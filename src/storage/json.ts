@@ -9,7 +9,7 @@
  * Both backends store these strings, so the memory backend hands out the same (copied) values the SQLite
  * one would.
  */
-import { StorageError } from "./errors.js";
+import { StorageError, StoredValueError } from "./errors.js";
 
 const NON_FINITE_TAG = "$nonFinite";
 const NON_FINITE_VALUES = new Map<string, number>([
@@ -55,10 +55,18 @@ export function encodeJsonObject(value: unknown, what: string): string {
   return encodeJson(value, what) as string;
 }
 
-/** Decode text written by encodeJson. The reviver only runs when a tag is present: parsing stays cheap. */
-export function decodeJson(text: string | null): unknown {
+/**
+ * Decode text written by encodeJson. The reviver only runs when a tag is present: parsing stays cheap.
+ * `where` names the stored value ("params of trial 7") in the StoredValueError raised for text that does not
+ * parse, which only a damaged file (or another program's edit) can hold.
+ */
+export function decodeJson(text: string | null, where = "a stored JSON value"): unknown {
   if (text === null) return null;
-  return text.includes(`"${NON_FINITE_TAG}"`) ? JSON.parse(text, reviveNonFinite) : JSON.parse(text);
+  try {
+    return text.includes(`"${NON_FINITE_TAG}"`) ? JSON.parse(text, reviveNonFinite) : JSON.parse(text);
+  } catch (err) {
+    throw new StoredValueError(`${where} is not valid JSON (${(err as Error).message})`, { cause: err });
+  }
 }
 
 /** A short description of a bad value for error messages. */

@@ -32,6 +32,7 @@ import {
   REQUEUEABLE_STATUSES,
   assertClaimOptions,
   assertIsoTime,
+  assertWritable,
   assertMetrics,
   assertOptionalAttempt,
   assertOutcome,
@@ -115,6 +116,13 @@ export class MemoryStorage implements Storage {
 
   now(): string {
     return nowIso();
+  }
+
+  /** A read-only memory storage stays empty: every write fails, as with a read-only SQLite file. */
+  readonly readOnly: boolean;
+
+  constructor(options: { readonly readOnly?: boolean } = {}) {
+    this.readOnly = options.readOnly === true;
   }
 
   private closed = false;
@@ -220,6 +228,7 @@ export class MemoryStorage implements Storage {
 
   async createSweep(input: NewSweep): Promise<SweepRecord> {
     this.assertOpen();
+    assertWritable(this, "create a sweep");
     if (typeof input.configRaw !== "string") {
       throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
     }
@@ -276,6 +285,7 @@ export class MemoryStorage implements Storage {
 
   async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
     this.assertOpen();
+    assertWritable(this, "change a sweep's status");
     assertSweepStatus(status);
     const sweep = this.requireSweep(id);
     sweep.status = status;
@@ -286,6 +296,7 @@ export class MemoryStorage implements Storage {
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
     this.assertOpen();
+    assertWritable(this, "claim a trial");
     assertClaimOptions(opts);
     const sweep = this.requireSweep(sweepId);
     const trials = this.trialsOf(sweepId);
@@ -329,6 +340,7 @@ export class MemoryStorage implements Storage {
 
   async enqueueTrial(sweepId: string, params: FlatParams, meta: Record<string, unknown> = {}): Promise<TrialRecord> {
     this.assertOpen();
+    assertWritable(this, "enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
     this.requireSweep(sweepId);
@@ -353,6 +365,7 @@ export class MemoryStorage implements Storage {
   /** Set the named fields; `meta` is merged key by key into the stored meta (so sampler bookkeeping stays). */
   async updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord> {
     this.assertOpen();
+    assertWritable(this, "update a trial");
     assertTrialId(id);
     assertPatch(patch);
     const trial = this.requireTrial(id);
@@ -374,6 +387,7 @@ export class MemoryStorage implements Storage {
 
   async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null> {
     this.assertOpen();
+    assertWritable(this, "finish a trial");
     assertTrialId(id);
     assertOutcome(outcome);
     const trial = this.requireTrial(id);
@@ -393,6 +407,7 @@ export class MemoryStorage implements Storage {
 
   async requeueTrial(id: number): Promise<TrialRecord> {
     this.assertOpen();
+    assertWritable(this, "re-queue a trial");
     assertTrialId(id);
     const trial = this.requireTrial(id);
     if (!REQUEUEABLE_STATUSES.includes(trial.status)) {
@@ -408,6 +423,7 @@ export class MemoryStorage implements Storage {
 
   async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
     this.assertOpen();
+    assertWritable(this, "reclaim stale trials");
     assertIsoTime(staleBefore, "staleBefore");
     this.requireSweep(sweepId);
     const reclaimed: TrialRecord[] = [];
@@ -449,6 +465,7 @@ export class MemoryStorage implements Storage {
     reportedAttempt?: number,
   ): Promise<void> {
     this.assertOpen();
+    assertWritable(this, "store intermediate values");
     assertTrialId(trialId);
     assertStep(step);
     assertMetrics(metrics);
@@ -481,6 +498,7 @@ export class MemoryStorage implements Storage {
 
   async addEvent(sweepId: string, kind: string, data?: unknown, trialId: number | null = null): Promise<void> {
     this.assertOpen();
+    assertWritable(this, "add an event");
     if (typeof kind !== "string" || kind === "") {
       throw new StorageError(`event kind must be a non-empty string, got ${JSON.stringify(kind)}`);
     }

@@ -168,6 +168,11 @@ export interface Storage {
   now(): string;
   /** The storage's clock minus this host's, in ms (0 for a local file or memory). */
   readonly clockSkewMs: number;
+  /**
+   * Opened read-only (`openStorage(location, {readOnly: true})`): every write method fails with a
+   * StorageError and nothing is ever written. Absent means false.
+   */
+  readonly readOnly?: boolean;
 
   createSweep(input: NewSweep): Promise<SweepRecord>;
   getSweep(id: string): Promise<SweepRecord | null>;

@@ -2,7 +2,7 @@
  * Input checks shared by every backend. They run before anything is written, so a bad call fails with a
  * message that quotes the bad value instead of leaving a half-valid row (or, in SQLite, a CHECK failure).
  */
-import { StorageError } from "./errors.js";
+import { StorageError, readOnlyStorageError } from "./errors.js";
 import { describe } from "./json.js";
 import type { ClaimOptions, Proposal, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
 
@@ -18,6 +18,14 @@ export const TRIAL_STATUSES: readonly TrialStatus[] = [
 const OUTCOME_STATUSES: readonly TrialOutcome["status"][] = ["completed", "pruned", "failed", "interrupted"];
 /** Statuses `requeueTrial` accepts: a trial that did not finish cleanly, or one whose runner vanished. */
 export const REQUEUEABLE_STATUSES: readonly TrialStatus[] = ["interrupted", "failed", "running"];
+
+/**
+ * Every backend's write methods start here: a storage opened read-only (`openStorage(location, {readOnly:
+ * true})`) refuses the write before any statement runs, in the same words whichever backend it is.
+ */
+export function assertWritable(storage: { readonly readOnly: boolean; readonly location: string }, operation: string): void {
+  if (storage.readOnly) throw readOnlyStorageError(storage.location, operation);
+}
 
 const SWEEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

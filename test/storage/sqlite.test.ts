@@ -66,7 +66,7 @@ describe("SqliteStorage file behaviour", () => {
   it("refuses a database from a newer version and leaves it untouched", async () => {
     const path = join(root, "newer.db");
     const db = new Database(path);
-    db.exec("CREATE TABLE future_things (x)");
+    db.exec("CREATE TABLE sweeps (id TEXT PRIMARY KEY); CREATE TABLE future_things (x)"); // a newer sweep's file has a sweeps table
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     await assert.rejects(

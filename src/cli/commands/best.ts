@@ -43,7 +43,7 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
       .option("include-pruned", { type: "boolean", default: false, describe: "Count pruned trials too (value when stopped)" })
       .option("format", { choices: ["table", "json", "csv"] as const, default: "table" as const }),
   handler: async (args) => {
-    const storage = await openExistingStorage(storageLocation(args));
+    const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const sweeps = await loadSweeps(storage, args.ids ?? []);
       const result = answer(() =>

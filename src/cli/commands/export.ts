@@ -24,7 +24,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       .option("format", { choices: ["csv", "json", "jsonl"] as const, default: "csv" as RecordFormat })
       .option("output", { alias: "o", type: "string", describe: "Write to this file instead of stdout" }),
   handler: async (args) => {
-    const storage = await openExistingStorage(storageLocation(args));
+    const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const [data] = await loadSweeps(storage, [args.id]);
       const text = formatRecords(trialRecords(data!), args.format);

@@ -15,7 +15,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
   describe: "List the sweeps in a storage",
   builder: (y) => y.option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
   handler: async (args) => {
-    const storage = await openExistingStorage(storageLocation(args));
+    const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const summaries: SweepSummary[] = [];
       for (const sweep of await storage.listSweeps()) summaries.push(summarizeSweep(sweep, await storage.listTrials(sweep.id)));

@@ -20,7 +20,7 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
       .option("output", { alias: "o", type: "string", describe: "The HTML file to write (default: sweep-<id>.html)" }),
   handler: async (args) => {
-    const storage = await openExistingStorage(storageLocation(args));
+    const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const [data] = await loadSweeps(storage, [args.id]);
       const output = args.output ?? `sweep-${args.id}.html`;

@@ -24,7 +24,7 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
       .option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
   handler: async (args) => {
-    const storage = await openExistingStorage(storageLocation(args));
+    const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const sweep = await storage.getSweep(args.id);
       if (!sweep) throw new SweepNotFoundError(args.id, storage.location);

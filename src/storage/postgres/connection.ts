@@ -53,6 +53,14 @@ export function createPool(url: string, options: PostgresStorageOptions): pg.Poo
   // An idle pooled connection that the server drops (restart, timeout) is reported here; without a listener
   // Node would crash the agent. The pool discards that connection and the next query opens a fresh one.
   pool.on("error", () => undefined);
+  if (options.readOnly === true) {
+    // A read-only storage's sessions cannot write even if a code path forgot to ask (SQLSTATE 25006). A
+    // statement per new connection, not the `options` startup parameter, which a URL's ?options= overrides.
+    // The driver runs it before anything else queued on that connection (assertWritable refuses writes anyway).
+    pool.on("connect", (client) => {
+      client.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").catch(() => undefined);
+    });
+  }
   return pool;
 }
 

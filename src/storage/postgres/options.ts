@@ -14,6 +14,11 @@ export interface PostgresStorageOptions {
    * forever. Must exceed the slowest proposer call. Default 60 s; 0 turns it off.
    */
   readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * Only read (the CLI's ls, show, best, export, report): the schema is checked but never created or
+   * migrated, sessions are read-only on the server, and every write method fails with a StorageError.
+   */
+  readonly readOnly?: boolean;
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 4;

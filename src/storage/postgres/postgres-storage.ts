@@ -44,6 +44,7 @@ import {
   REQUEUEABLE_STATUSES,
   assertClaimOptions,
   assertIsoTime,
+  assertWritable,
   assertMetrics,
   assertOptionalAttempt,
   assertOutcome,
@@ -57,7 +58,7 @@ import {
 } from "../validate.js";
 import { Session, createPool, wrapDriverError } from "./connection.js";
 import { redactPostgresUrl, type PostgresStorageOptions } from "./options.js";
-import { migratePostgres } from "./schema.js";
+import { checkPostgresSchema, migratePostgres } from "./schema.js";
 import { SQL, type StatementName } from "./statements.js";
 
 /** A re-queued trial's new row plus what the `trial_reclaimed` event needs from the old one. */
@@ -78,6 +79,8 @@ export class PostgresStorage implements Storage {
   readonly kind = "postgresql";
   /** The URL with its password hidden: this goes into every message. */
   readonly location: string;
+  /** Opened with `readOnly: true`: no schema is created or migrated, and every write fails (here and on the server). */
+  readonly readOnly: boolean;
   private pool: pg.Pool | null;
   /**
    * The server's clock minus this host's, measured at open. Every time this backend writes or compares
@@ -86,9 +89,10 @@ export class PostgresStorage implements Storage {
    */
   readonly clockSkewMs: number;
 
-  private constructor(location: string, pool: pg.Pool, clockSkewMs: number) {
+  private constructor(location: string, pool: pg.Pool, readOnly: boolean, clockSkewMs: number) {
     this.location = location;
     this.pool = pool;
+    this.readOnly = readOnly;
     this.clockSkewMs = clockSkewMs;
   }
 
@@ -99,6 +103,8 @@ export class PostgresStorage implements Storage {
   /**
    * Connect to the database a `postgres://` or `postgresql://` URL names and bring its schema up to date.
    * Passwords can also come from PGPASSWORD or ~/.pgpass, which the driver reads, keeping them out of URLs.
+   * With `readOnly`, the schema is only checked (never created or migrated) and every session is started
+   * with `default_transaction_read_only = on`, so the server refuses writes too.
    */
   static async open(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
     if (typeof url !== "string" || !POSTGRES_URL.test(url)) {
@@ -119,7 +125,8 @@ export class PostgresStorage implements Storage {
       client.on("error", onError);
       let skew = 0;
       try {
-        await migratePostgres(client, location);
+        if (options.readOnly === true) await checkPostgresSchema(client, location);
+        else await migratePostgres(client, location);
         // Half the round trip is the best guess of when the server read its clock.
         const sent = Date.now();
         const { rows } = await client.query<{ ms: string }>("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS ms");
@@ -137,7 +144,7 @@ export class PostgresStorage implements Storage {
       await pool.end().catch(() => undefined);
       throw err;
     }
-    return new PostgresStorage(location, pool, clockSkew);
+    return new PostgresStorage(location, pool, options.readOnly === true, clockSkew);
   }
 
   private get openPool(): pg.Pool {
@@ -202,6 +209,7 @@ export class PostgresStorage implements Storage {
   // ---- sweeps ----
 
   async createSweep(input: NewSweep): Promise<SweepRecord> {
+    assertWritable(this, "create a sweep");
     if (typeof input.configRaw !== "string") {
       throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
     }
@@ -241,6 +249,7 @@ export class PostgresStorage implements Storage {
   }
 
   async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
+    assertWritable(this, "change a sweep's status");
     assertSweepStatus(status);
     const updated = await this.withSession((session) => run(session, "setSweepStatus", [id, status, this.now()]));
     if (updated.length === 0) throw noSweepError(id, this.location);
@@ -249,6 +258,7 @@ export class PostgresStorage implements Storage {
   // ---- trials ----
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
+    assertWritable(this, "claim a trial");
     assertClaimOptions(opts);
     const startQueued = async (session: Session): Promise<ClaimResult | null> => {
       const row = await first<TrialRow>(session, "startOldestQueued", [sweepId, opts.worker, this.now()]);
@@ -297,6 +307,7 @@ export class PostgresStorage implements Storage {
   }
 
   async enqueueTrial(sweepId: string, params: FlatParams, meta: Record<string, unknown> = {}): Promise<TrialRecord> {
+    assertWritable(this, "enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
     const row = await this.transaction(async (session) => {
@@ -328,6 +339,7 @@ export class PostgresStorage implements Storage {
 
   /** Set the named fields; `meta` is merged key by key into the stored meta (so sampler bookkeeping stays). */
   async updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord> {
+    assertWritable(this, "update a trial");
     assertTrialId(id);
     assertPatch(patch);
     const set = (key: keyof TrialPatch) => patch[key] !== undefined;
@@ -360,6 +372,7 @@ export class PostgresStorage implements Storage {
   }
 
   async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null> {
+    assertWritable(this, "finish a trial");
     assertTrialId(id);
     assertOutcome(outcome);
     const row = await this.withSession(async (session) => {
@@ -383,6 +396,7 @@ export class PostgresStorage implements Storage {
   }
 
   async requeueTrial(id: number): Promise<TrialRecord> {
+    assertWritable(this, "re-queue a trial");
     assertTrialId(id);
     const row = await this.withSession(async (session) => {
       const requeued = await first<TrialRow>(session, "requeueTrial", [id]);
@@ -397,6 +411,7 @@ export class PostgresStorage implements Storage {
   }
 
   async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
+    assertWritable(this, "reclaim stale trials");
     assertIsoTime(staleBefore, "staleBefore");
     const rows = await this.transaction(async (session) => {
       await this.requireSweep(session, sweepId);
@@ -420,6 +435,7 @@ export class PostgresStorage implements Storage {
     metrics: Readonly<Record<string, number>>,
     reportedAttempt?: number,
   ): Promise<void> {
+    assertWritable(this, "store intermediate values");
     assertTrialId(trialId);
     assertStep(step);
     assertMetrics(metrics);
@@ -465,6 +481,7 @@ export class PostgresStorage implements Storage {
   // ---- events ----
 
   async addEvent(sweepId: string, kind: string, data?: unknown, trialId: number | null = null): Promise<void> {
+    assertWritable(this, "add an event");
     if (typeof kind !== "string" || kind === "") {
       throw new StorageError(`event kind must be a non-empty string, got ${JSON.stringify(kind)}`);
     }

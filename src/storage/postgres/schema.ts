@@ -22,7 +22,7 @@
  * CREATE INDEX CONCURRENTLY); a change to what the tables mean needs the same change in the SQLite schema.
  */
 import type pg from "pg";
-import { StorageError } from "../errors.js";
+import { StorageError, newerSchemaError } from "../errors.js";
 
 export interface PostgresMigration {
   /** What the migration does, recorded beside its version number. */
@@ -122,6 +122,44 @@ async function existingTables(client: pg.PoolClient): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
+function notOursError(location: string, tables: readonly string[]): StorageError {
+  return new StorageError(
+    `${location} already has tables ${tables.join(", ")} but no ${VERSION_TABLE} table, so they were not ` +
+      "made by sweep; use another database or schema",
+  );
+}
+
+async function recordedVersion(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${VERSION_TABLE}`);
+  return rows[0]?.version ?? 0;
+}
+
+/**
+ * For a read-only open: check, without creating, migrating or locking anything, that the schema holds sweep
+ * tables of exactly POSTGRES_SCHEMA_VERSION. Refuses an empty schema (a read-only command creates nothing),
+ * tables that are not ours, a newer version, and an older one (a reader does not migrate). Returns the version.
+ */
+export async function checkPostgresSchema(client: pg.PoolClient, location: string): Promise<number> {
+  const tables = await existingTables(client);
+  if (!tables.includes(VERSION_TABLE)) {
+    if (tables.length > 0) throw notOursError(location, tables);
+    throw new StorageError(
+      `${location} has no sweep tables yet: nothing was ever stored there, and a read-only command creates ` +
+        "nothing; check the URL and search_path, or run `sweep run` against it first",
+    );
+  }
+  const found = await recordedVersion(client);
+  if (found > POSTGRES_SCHEMA_VERSION) throw newerSchemaError(location, found, POSTGRES_SCHEMA_VERSION);
+  if (found < POSTGRES_SCHEMA_VERSION) {
+    throw new StorageError(
+      `${location} has schema version ${found}, older than this version of sweep's ${POSTGRES_SCHEMA_VERSION}, and ` +
+        "a read-only command does not upgrade it: run a write command (`sweep resume`, `sweep agent`) against it " +
+        "once, then read it again",
+    );
+  }
+  return found;
+}
+
 /**
  * Bring the database to POSTGRES_SCHEMA_VERSION in one transaction on `client`. Refuses a database written by
  * a newer version of this code, and a schema that has tables named like ours but no version table (not
@@ -135,13 +173,9 @@ export async function migratePostgres(client: pg.PoolClient, location: string): 
     const tables = await existingTables(client);
     let found = 0;
     if (tables.includes(VERSION_TABLE)) {
-      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${VERSION_TABLE}`);
-      found = rows[0]?.version ?? 0;
+      found = await recordedVersion(client);
     } else if (tables.length > 0) {
-      throw new StorageError(
-        `${location} already has tables ${tables.join(", ")} but no ${VERSION_TABLE} table, so they were not ` +
-          "made by sweep; use another database or schema",
-      );
+      throw notOursError(location, tables);
     } else {
       await client.query(
         `CREATE TABLE ${VERSION_TABLE} (
@@ -151,12 +185,7 @@ export async function migratePostgres(client: pg.PoolClient, location: string): 
          )`,
       );
     }
-    if (found > POSTGRES_SCHEMA_VERSION) {
-      throw new StorageError(
-        `${location} has schema version ${found}, but this version of sweep only knows up to ` +
-          `${POSTGRES_SCHEMA_VERSION}; upgrade sweep to use it (refusing, so the data is not damaged)`,
-      );
-    }
+    if (found > POSTGRES_SCHEMA_VERSION) throw newerSchemaError(location, found, POSTGRES_SCHEMA_VERSION);
     for (let version = found + 1; version <= POSTGRES_SCHEMA_VERSION; version++) {
       const migration = POSTGRES_MIGRATIONS[version - 1]!;
       await client.query(migration.sql);

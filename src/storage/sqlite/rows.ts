@@ -64,7 +64,7 @@ export function toSweepRecord(row: SweepRow): SweepRecord {
     id: row.id,
     name: row.name,
     configRaw: row.config_raw,
-    config: decodeJson(row.config_json),
+    config: decodeJson(row.config_json, `config of sweep '${row.id}'`),
     status: row.status as SweepStatus,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -77,8 +77,8 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     sweepId: row.sweep_id,
     number: row.number,
     status: row.status as TrialStatus,
-    params: decodeJson(row.params_json) as FlatParams,
-    meta: decodeJson(row.meta_json) as Record<string, unknown>,
+    params: decodeJson(row.params_json, `params of trial ${row.id}`) as FlatParams,
+    meta: decodeJson(row.meta_json, `meta of trial ${row.id}`) as Record<string, unknown>,
     value: fromSqlReal(row.value, `trials.value of trial ${row.id}`),
     attempt: row.attempt,
     worker: row.worker,
@@ -115,7 +115,7 @@ export function toEventRecord(row: EventRow): EventRecord {
     sweepId: row.sweep_id,
     trialId: row.trial_id,
     kind: row.kind,
-    data: decodeJson(row.data_json),
+    data: decodeJson(row.data_json, `data of event ${row.id}`),
     createdAt: row.created_at,
   };
 }

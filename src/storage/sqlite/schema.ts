@@ -9,8 +9,8 @@
  * VACUUM, no journal_mode changes); rebuild a table (create new, copy, drop, rename) when SQLite's ALTER
  * TABLE cannot express the change.
  */
-import type Database from "better-sqlite3";
-import { StorageError } from "../errors.js";
+import Database from "better-sqlite3";
+import { StorageError, newerSchemaError } from "../errors.js";
 
 export interface Migration {
   /** What the migration does, for `docs/storage.md` and error messages. */
@@ -143,8 +143,23 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The schema version this code writes and understands. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-function userVersion(db: Database.Database): number {
-  return db.pragma("user_version", { simple: true }) as number;
+/**
+ * PRAGMA application_id of a sweep storage: "SwPd" in ASCII. Written when a file is created or migrated;
+ * files made before it existed keep 0 and are recognised by their tables. Any other non-zero id is another
+ * application's file format (https://www.sqlite.org/fileformat2.html#application_id) and is refused unread.
+ */
+export const APPLICATION_ID = 0x53775064;
+
+/** The refusal of a file whose application_id names another application's format. */
+export function foreignApplicationError(location: string, applicationId: number): StorageError {
+  return new StorageError(
+    `${location} is an SQLite database of another application (application_id 0x${(applicationId >>> 0).toString(16)}), ` +
+      "not a sweep storage; pass another path (it was left untouched)",
+  );
+}
+
+function pragmaNumber(db: Database.Database, name: string): number {
+  return db.pragma(name, { simple: true }) as number;
 }
 
 /** Tables a database has that SQLite did not create itself. */
@@ -153,34 +168,114 @@ function userTables(db: Database.Database): string[] {
   return db.prepare(query).pluck().all() as string[];
 }
 
+/** Table -> column names, for every table of `db` that SQLite did not create itself. */
+function columnsByTable(db: Database.Database): Map<string, Set<string>> {
+  const rows = db
+    .prepare(
+      `SELECT m.name AS tbl, p.name AS col FROM sqlite_master m JOIN pragma_table_info(m.name) p
+        WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`,
+    )
+    .all() as { tbl: string; col: string }[];
+  const tables = new Map<string, Set<string>>();
+  for (const { tbl, col } of rows) {
+    let columns = tables.get(tbl);
+    if (!columns) tables.set(tbl, (columns = new Set()));
+    columns.add(col);
+  }
+  return tables;
+}
+
+const expectedColumns = new Map<number, Map<string, Set<string>>>();
+
+/** The tables and columns a file of schema `version` has: the migrations applied to an empty in-memory database. */
+function columnsOfVersion(version: number): Map<string, Set<string>> {
+  let columns = expectedColumns.get(version);
+  if (!columns) {
+    const db = new Database(":memory:");
+    try {
+      for (let v = 1; v <= version; v++) MIGRATIONS[v - 1]!.up(db);
+      columns = columnsByTable(db);
+    } finally {
+      db.close();
+    }
+    expectedColumns.set(version, columns);
+  }
+  return columns;
+}
+
+/** What `inspectSchema` found in a file it accepts. */
+export interface SchemaState {
+  /** PRAGMA user_version: 0 for a new, empty file; 1..SCHEMA_VERSION for a sweep storage. */
+  readonly version: number;
+  readonly applicationId: number;
+}
+
 /**
- * Bring the database at `location` to SCHEMA_VERSION. Refuses a database written by a newer version of this
- * code (its meaning of the tables may differ) and a version-0 file that already has tables (not ours).
- * Returns the version the file had before.
+ * Check, without writing, that `db` is a sweep storage this code can use: empty (a new file), or of a known
+ * schema version with every table and column that version has. Refuses another application's database, one
+ * written by a newer sweep, and one whose tables were altered, naming `location` and what was found.
+ */
+export function inspectSchema(db: Database.Database, location: string): SchemaState {
+  const version = pragmaNumber(db, "user_version");
+  const applicationId = pragmaNumber(db, "application_id");
+  if (applicationId !== 0 && applicationId !== APPLICATION_ID) throw foreignApplicationError(location, applicationId);
+  if (version > SCHEMA_VERSION) {
+    // Every sweep from schema 2 on stamps APPLICATION_ID when it migrates, so a newer sweep storage has it,
+    // or at least a sweeps table; a user_version alone is what many applications set.
+    const tables = userTables(db);
+    if (applicationId === APPLICATION_ID || tables.includes("sweeps")) throw newerSchemaError(location, version, SCHEMA_VERSION);
+    throw new StorageError(
+      `${location} is an SQLite database but not a sweep storage (it has ${tables.length > 0 ? `tables ${tables.join(", ")}` : "no tables"}, ` +
+        `user_version ${version} and no sweeps table); pass another path (it was left untouched)`,
+    );
+  }
+  if (version === 0) {
+    const tables = userTables(db);
+    if (tables.length > 0) {
+      throw new StorageError(
+        `${location} is an SQLite database but not a sweep storage (it has tables ${tables.join(", ")} and no ` +
+          "sweep schema version); pass another path (it was left untouched)",
+      );
+    }
+    return { version, applicationId };
+  }
+  const found = columnsByTable(db);
+  const problems: string[] = [];
+  for (const [table, columns] of columnsOfVersion(version)) {
+    const have = found.get(table);
+    if (!have) {
+      problems.push(`no table ${table}`);
+      continue;
+    }
+    const missing = [...columns].filter((c) => !have.has(c));
+    if (missing.length > 0) problems.push(`table ${table} lacks ${missing.join(", ")}`);
+  }
+  if (problems.length > 0) {
+    const tables = [...found.keys()].sort();
+    throw new StorageError(
+      `${location} is not a sweep storage of schema version ${version}, although its user_version says so ` +
+        `(${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""}; it has tables ` +
+        `${tables.length > 0 ? tables.join(", ") : "none"}): it belongs to another application or was altered; ` +
+        "pass another path (it was left untouched)",
+    );
+  }
+  return { version, applicationId };
+}
+
+/**
+ * Bring the database at `location` to SCHEMA_VERSION, re-checking it (inspectSchema) under the write lock so
+ * nothing is written to a file that is not ours, and stamp APPLICATION_ID. Returns the version the file had
+ * before.
  */
 export function migrate(db: Database.Database, location: string): number {
   const run = db.transaction((): number => {
-    const found = userVersion(db);
-    if (found > SCHEMA_VERSION) {
-      throw new StorageError(
-        `${location} has schema version ${found}, but this version of sweep only knows up to ${SCHEMA_VERSION}; ` +
-          "upgrade sweep to open it (refusing, so the file is not damaged)",
-      );
-    }
-    if (found === 0) {
-      const tables = userTables(db);
-      if (tables.length > 0) {
-        throw new StorageError(
-          `${location} is an SQLite database but not a sweep storage (it has tables ${tables.join(", ")} and no ` +
-            "sweep schema version); pass another path",
-        );
-      }
-    }
+    const { version: found, applicationId } = inspectSchema(db, location);
     for (let version = found + 1; version <= SCHEMA_VERSION; version++) {
       MIGRATIONS[version - 1]!.up(db);
     }
-    // PRAGMA cannot take a bound parameter; the value is our own integer.
+    // PRAGMA cannot take a bound parameter; the values are our own integers.
     if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (applicationId !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
     return found;
   });
   return run.immediate();

@@ -7,9 +7,7 @@
  * that can still slip through. claimTrial runs the sampler's `propose` inside that transaction, so no two
  * processes ever propose from the same view of the trials.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { StorageError, noSweepError, noTrialError } from "../errors.js";
 import { GENERATED_SWEEP_ID_LENGTH, MAX_SWEEP_ID_ATTEMPTS, generateSweepId, nowIso } from "../ids.js";
 import { decodeJson, encodeJson, encodeJsonObject } from "../json.js";
@@ -34,6 +32,7 @@ import type { FlatParams } from "../../space/types.js";
 import {
   REQUEUEABLE_STATUSES,
   assertClaimOptions,
+  assertWritable,
   assertIsoTime,
   assertMetrics,
   assertOptionalAttempt,
@@ -49,7 +48,8 @@ import {
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
 import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
 import { HistoryCache } from "./history-cache.js";
-import { migrate } from "./schema.js";
+import { toStorageError } from "./failures.js";
+import { DEFAULT_QUICK_CHECK_MAX_BYTES, connect } from "./open.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { toSqlReal } from "./values.js";
 
@@ -58,39 +58,25 @@ export interface SqliteStorageOptions {
   readonly busyTimeoutMs?: number;
   /** What to do when SQLITE_BUSY still comes back. Default: 6 retries from 25 ms, doubling. */
   readonly busyRetry?: BusyRetryPolicy;
+  /**
+   * Open for reading only (the CLI's ls, show, best, export, report): the file must exist, nothing is ever
+   * written to it (no WAL switch, no migration), and it can be read from read-only media. Every write method
+   * then fails with a StorageError. See open.ts.
+   */
+  readonly readOnly?: boolean;
+  /**
+   * `PRAGMA quick_check` runs on open for files up to this size (default 64 MiB, about 0.3 s); 0 turns it off,
+   * Infinity checks every file.
+   */
+  readonly quickCheckMaxBytes?: number;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+export { DEFAULT_QUICK_CHECK_MAX_BYTES };
 
 interface Connection {
   readonly db: Database.Database;
   readonly statements: Statements;
-  readonly journalMode: string;
-}
-
-/** Open, configure and migrate the file; closes the handle again if any step fails. */
-function connect(path: string, busyTimeoutMs: number): Connection {
-  let db: Database.Database;
-  try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: busyTimeoutMs });
-  } catch (err) {
-    throw new StorageError(`cannot open SQLite storage ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const journalMode = db.pragma("journal_mode = WAL", { simple: true }) as string;
-    // NORMAL is durable against process crashes in WAL mode; only an OS crash can lose the last commits.
-    db.pragma("synchronous = NORMAL");
-    db.pragma("foreign_keys = ON");
-    migrate(db, path);
-    return { db, statements: prepareStatements(db), journalMode };
-  } catch (err) {
-    db.close();
-    if ((err as { code?: unknown }).code === "SQLITE_NOTADB") {
-      throw new StorageError(`${path} is not an SQLite database (${(err as Error).message})`, { cause: err });
-    }
-    throw err;
-  }
 }
 
 export class SqliteStorage implements Storage {
@@ -103,29 +89,65 @@ export class SqliteStorage implements Storage {
   now(): string {
     return nowIso();
   }
-  /** The journal mode SQLite reports: "wal" for a file (anything else means the file system refused WAL). */
+
+  /**
+   * The journal mode SQLite reports: "wal" for a file opened to write (anything else means the file system
+   * refused WAL); for a read-only open the file's own mode, or "memory" when it reads an in-memory copy.
+   */
   readonly journalMode: string;
+  /** Opened with `readOnly: true`: every write method fails, and nothing is ever written to the file. */
+  readonly readOnly: boolean;
+  /** A read-only open reading an in-memory copy of the file (an older schema, or WAL on read-only media). */
+  readonly readsCopy: boolean;
   private connection: Connection | null;
   private readonly busyRetry: BusyRetryPolicy;
   private readonly history: HistoryCache;
 
-  private constructor(location: string, connection: Connection, busyRetry: BusyRetryPolicy) {
+  private constructor(
+    location: string,
+    connection: Connection,
+    opened: { journalMode: string; readOnly: boolean; readsCopy: boolean },
+    busyRetry: BusyRetryPolicy,
+  ) {
     this.location = location;
     this.connection = connection;
     this.history = new HistoryCache(connection.db);
-    this.journalMode = connection.journalMode;
+    this.journalMode = opened.journalMode;
+    this.readOnly = opened.readOnly;
+    this.readsCopy = opened.readsCopy;
     this.busyRetry = busyRetry;
   }
 
-  /** Open (creating file and parent folders if needed) and migrate the database at `path`. */
+  /**
+   * Open the database at `path`: checked first (header, tables, quick_check; see open.ts), then, unless
+   * `readOnly`, created with its parent folders if missing, switched to WAL and migrated.
+   */
   static async open(path: string, options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new StorageError(`busyTimeoutMs ${String(busyTimeoutMs)} is not valid: expected an integer >= 0`);
     }
+    const quickCheckMaxBytes = options.quickCheckMaxBytes ?? DEFAULT_QUICK_CHECK_MAX_BYTES;
+    if (typeof quickCheckMaxBytes !== "number" || Number.isNaN(quickCheckMaxBytes) || quickCheckMaxBytes < 0) {
+      throw new StorageError(`quickCheckMaxBytes ${String(quickCheckMaxBytes)} is not valid: expected a number >= 0`);
+    }
+    const readOnly = options.readOnly === true;
     const busyRetry = options.busyRetry ?? DEFAULT_BUSY_RETRY;
-    const connection = await withBusyRetry(() => connect(path, busyTimeoutMs), path, busyRetry);
-    return new SqliteStorage(path, connection, busyRetry);
+    const settings = { busyTimeoutMs, readOnly, quickCheckMaxBytes };
+    const opened = await withBusyRetry(() => connect(path, settings), path, busyRetry);
+    let statements: Statements;
+    try {
+      statements = prepareStatements(opened.db);
+      return new SqliteStorage(
+        path,
+        { db: opened.db, statements },
+        { journalMode: opened.journalMode, readOnly, readsCopy: opened.source === "copy" },
+        busyRetry,
+      );
+    } catch (err) {
+      opened.db.close();
+      throw toStorageError(err, path);
+    }
   }
 
   private get open(): Connection {
@@ -133,16 +155,28 @@ export class SqliteStorage implements Storage {
     return this.connection;
   }
 
-  /** Run one whole transaction (or single statement), re-running it if another process keeps the lock. */
-  private run<T>(operation: (s: Statements, db: Database.Database) => T): Promise<T> {
-    return withBusyRetry(
-      () => {
-        const { statements, db } = this.open;
-        return operation(statements, db);
-      },
-      this.location,
-      this.busyRetry,
-    );
+  /**
+   * Run one whole transaction (or single statement), re-running it if another process keeps the lock. Any
+   * SQLite error, and any stored value that cannot be decoded, leaves as a StorageError naming the file.
+   */
+  private async run<T>(operation: (s: Statements, db: Database.Database) => T): Promise<T> {
+    try {
+      return await withBusyRetry(
+        () => {
+          const { statements, db } = this.open;
+          return operation(statements, db);
+        },
+        this.location,
+        this.busyRetry,
+      );
+    } catch (err) {
+      throw toStorageError(err, this.location);
+    }
+  }
+
+  /** Refuse a write on a storage opened read-only, before any statement runs. */
+  private writable(operation: string): void {
+    assertWritable(this, operation);
   }
 
   /** Like run, inside BEGIN IMMEDIATE … COMMIT: the write lock is held from the first read. */
@@ -165,6 +199,7 @@ export class SqliteStorage implements Storage {
   // ---- sweeps ----
 
   async createSweep(input: NewSweep): Promise<SweepRecord> {
+    this.writable("create a sweep");
     if (typeof input.configRaw !== "string") {
       throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
     }
@@ -202,15 +237,18 @@ export class SqliteStorage implements Storage {
   }
 
   async getSweep(id: string): Promise<SweepRecord | null> {
-    const row = await this.run((s) => s.getSweep.get(id));
-    return row === undefined ? null : toSweepRecord(row);
+    return this.run((s) => {
+      const row = s.getSweep.get(id);
+      return row === undefined ? null : toSweepRecord(row);
+    });
   }
 
   async listSweeps(): Promise<SweepRecord[]> {
-    return (await this.run((s) => s.listSweeps.all())).map(toSweepRecord);
+    return this.run((s) => s.listSweeps.all().map(toSweepRecord));
   }
 
   async setSweepStatus(id: string, status: SweepStatus): Promise<void> {
+    this.writable("change a sweep's status");
     assertSweepStatus(status);
     const changes = await this.run((s) => s.setSweepStatus.run(status, nowIso(), id).changes);
     if (changes === 0) throw noSweepError(id, this.location);
@@ -219,6 +257,7 @@ export class SqliteStorage implements Storage {
   // ---- trials ----
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {
+    this.writable("claim a trial");
     assertClaimOptions(opts);
     return this.transaction((s): ClaimResult => {
       const sweepRow = this.requireSweep(s, sweepId);
@@ -257,12 +296,13 @@ export class SqliteStorage implements Storage {
   }
 
   async enqueueTrial(sweepId: string, params: FlatParams, meta: Record<string, unknown> = {}): Promise<TrialRecord> {
+    this.writable("enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
-    const row = await this.transaction((s) => {
+    return this.transaction((s) => {
       this.requireSweep(s, sweepId);
       const number = s.trialCounts.get(sweepId)!.max_number + 1;
-      return s.insertTrial.get({
+      const row = s.insertTrial.get({
         sweep_id: sweepId,
         number,
         status: "queued",
@@ -272,37 +312,43 @@ export class SqliteStorage implements Storage {
         created_at: nowIso(),
         started_at: null,
       })!;
+      return toTrialRecord(row);
     });
-    return toTrialRecord(row);
   }
 
   async getTrial(id: number): Promise<TrialRecord | null> {
-    const row = await this.run((s) => s.getTrial.get(id));
-    return row === undefined ? null : toTrialRecord(row);
+    return this.run((s) => {
+      const row = s.getTrial.get(id);
+      return row === undefined ? null : toTrialRecord(row);
+    });
   }
 
   async listTrials(sweepId: string, opts?: { readonly status?: readonly TrialStatus[] }): Promise<TrialRecord[]> {
     const statuses = opts?.status;
     if (statuses !== undefined) assertTrialStatuses(statuses);
-    const rows = await this.run((s) =>
-      statuses === undefined ? s.listTrials.all(sweepId) : s.listTrialsWithStatus.all(sweepId, JSON.stringify(statuses)),
+    return this.run((s) =>
+      (statuses === undefined
+        ? s.listTrials.all(sweepId)
+        : s.listTrialsWithStatus.all(sweepId, JSON.stringify(statuses))
+      ).map(toTrialRecord),
     );
-    return rows.map(toTrialRecord);
   }
 
   /** Set the named fields; `meta` is merged key by key into the stored meta (so sampler bookkeeping stays). */
   async updateTrial(id: number, patch: TrialPatch): Promise<TrialRecord> {
+    this.writable("update a trial");
     assertTrialId(id);
     assertPatch(patch);
     const has = (key: keyof TrialPatch) => (patch[key] !== undefined ? 1 : 0);
-    const row = await this.transaction((s) => {
+    return this.transaction((s) => {
       const current = this.requireTrial(s, id);
       let metaJson: string | null = null;
       if (patch.meta !== undefined) {
-        const merged = { ...(decodeJson(current.meta_json) as Record<string, unknown>), ...patch.meta };
+        const stored = decodeJson(current.meta_json, `meta of trial ${id}`) as Record<string, unknown>;
+        const merged = { ...stored, ...patch.meta };
         metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
       }
-      return s.updateTrial.get({
+      const row = s.updateTrial.get({
         id,
         set_worker: has("worker"),
         worker: patch.worker ?? null,
@@ -319,14 +365,15 @@ export class SqliteStorage implements Storage {
         set_meta: has("meta"),
         meta_json: metaJson,
       })!;
+      return toTrialRecord(row);
     });
-    return toTrialRecord(row);
   }
 
   async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord | null> {
+    this.writable("finish a trial");
     assertTrialId(id);
     assertOutcome(outcome);
-    const row = await this.transaction((s) => {
+    return this.transaction((s) => {
       const finished = s.finishTrial.get({
         id,
         status: outcome.status,
@@ -341,29 +388,29 @@ export class SqliteStorage implements Storage {
       });
       // Unknown id is an error; not running (or another attempt) is a null.
       if (finished === undefined) this.requireTrial(s, id);
-      return finished ?? null;
+      return finished === undefined ? null : toTrialRecord(finished);
     });
-    return row === null ? null : toTrialRecord(row);
   }
 
   async requeueTrial(id: number): Promise<TrialRecord> {
+    this.writable("re-queue a trial");
     assertTrialId(id);
-    const row = await this.transaction((s) => {
+    return this.transaction((s) => {
       const requeued = s.requeueTrial.get(id);
-      if (requeued !== undefined) return requeued;
+      if (requeued !== undefined) return toTrialRecord(requeued);
       const current = this.requireTrial(s, id);
       throw new StorageError(
         `trial ${current.number} of sweep '${current.sweep_id}' is ${current.status}; only ` +
           `${REQUEUEABLE_STATUSES.join(", ")} trials can be re-queued`,
       );
     });
-    return toTrialRecord(row);
   }
 
   async reclaimStaleTrials(sweepId: string, staleBefore: string): Promise<TrialRecord[]> {
+    this.writable("reclaim stale trials");
     assertIsoTime(staleBefore, "staleBefore");
     // One IMMEDIATE transaction: a second agent reclaiming at the same time waits, then finds nothing stale.
-    const rows = await this.transaction((s) => {
+    return this.transaction((s) => {
       this.requireSweep(s, sweepId);
       return s.staleRunningTrials.all(sweepId, staleBefore).map((stale) => {
         const lastSeenAt = stale.heartbeat_at ?? stale.started_at ?? stale.created_at;
@@ -371,10 +418,9 @@ export class SqliteStorage implements Storage {
         const requeued = s.requeueTrial.get(stale.id)!;
         const dataJson = encodeJson(data, `data of '${TRIAL_RECLAIMED_EVENT}' event`);
         s.insertEvent.run(sweepId, stale.id, TRIAL_RECLAIMED_EVENT, dataJson, nowIso());
-        return requeued;
+        return toTrialRecord(requeued);
       });
     });
-    return rows.map(toTrialRecord);
   }
 
   // ---- intermediate values ----
@@ -385,6 +431,7 @@ export class SqliteStorage implements Storage {
     metrics: Readonly<Record<string, number>>,
     reportedAttempt?: number,
   ): Promise<void> {
+    this.writable("store intermediate values");
     assertTrialId(trialId);
     assertStep(step);
     assertMetrics(metrics);
@@ -416,17 +463,17 @@ export class SqliteStorage implements Storage {
 
   async listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]> {
     const filter = { sweep_id: query.sweepId ?? null, trial_id: query.trialId ?? null, name: query.name ?? null };
-    const rows = await this.run((s) => {
-      if (filter.trial_id !== null) return s.listIntermediatesOfTrial.all(filter);
-      if (filter.sweep_id !== null) return s.listIntermediatesOfSweep.all(filter);
-      return s.listAllIntermediates.all(filter);
+    return this.run((s) => {
+      if (filter.trial_id !== null) return s.listIntermediatesOfTrial.all(filter).map(toIntermediateRecord);
+      if (filter.sweep_id !== null) return s.listIntermediatesOfSweep.all(filter).map(toIntermediateRecord);
+      return s.listAllIntermediates.all(filter).map(toIntermediateRecord);
     });
-    return rows.map(toIntermediateRecord);
   }
 
   // ---- events ----
 
   async addEvent(sweepId: string, kind: string, data?: unknown, trialId: number | null = null): Promise<void> {
+    this.writable("add an event");
     if (typeof kind !== "string" || kind === "") {
       throw new StorageError(`event kind must be a non-empty string, got ${JSON.stringify(kind)}`);
     }
@@ -442,7 +489,7 @@ export class SqliteStorage implements Storage {
   }
 
   async listEvents(sweepId: string): Promise<EventRecord[]> {
-    return (await this.run((s) => s.listEvents.all(sweepId))).map(toEventRecord);
+    return this.run((s) => s.listEvents.all(sweepId).map(toEventRecord));
   }
 
   /** Close the connection (idempotent). The last connection to close also folds the WAL into the file. */
@@ -450,6 +497,10 @@ export class SqliteStorage implements Storage {
     const connection = this.connection;
     if (connection === null) return;
     this.connection = null;
-    connection.db.close();
+    try {
+      connection.db.close();
+    } catch (err) {
+      throw toStorageError(err, this.location);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * `trials.value` would mean "no value yet" — a diverged run would look like one that never reported.
  * NaN is therefore written as the text 'NaN' (the schema's CHECK constraints allow exactly that text).
  */
-import { StorageError } from "../errors.js";
+import { StoredValueError } from "../errors.js";
 
 const NAN_TEXT = "NaN";
 
@@ -18,5 +18,5 @@ export function toSqlReal(value: number | null): number | string | null {
 export function fromSqlReal(stored: unknown, where: string): number | null {
   if (stored === null || typeof stored === "number") return stored;
   if (stored === NAN_TEXT) return Number.NaN;
-  throw new StorageError(`${where} holds ${JSON.stringify(stored)}, expected a number, 'NaN' or NULL`);
+  throw new StoredValueError(`${where} holds ${JSON.stringify(stored)}, expected a number, 'NaN' or NULL`);
 }
