@@ -7,6 +7,7 @@
  *
  * Each ends with the storage fully up to date, whatever the exit path.
  */
+import { commandSecretValues } from "../config/secrets.js";
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
 import { Sweep, SweepNotFoundError } from "../study/index.js";
@@ -63,8 +64,14 @@ interface DriveRole {
 async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, as: DriveRole, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const reporter = createReporter(io.progress, { stdout, stderr });
-  const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, { stderr: io.logToStderr ?? false });
+  const env = io.env ?? process.env;
+  const reporter = createReporter(io.progress, { stdout, stderr }, env);
+  // Values of the command's ${envvar:NAME} macros are secrets whatever their names: hidden in every log line.
+  const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, {
+    stderr: io.logToStderr ?? false,
+    secrets: commandSecretValues(sweep.config.command, env),
+    env,
+  });
   // A terminal that went away (a dropped ssh session, `| head -1`) must not take the sweep with it: output
   // errors are logged once and ignored; the log file keeps everything.
   const stopGuard = guardOutput([stdout, stderr], (err) => logger.warn({ err }, "terminal output failed; the sweep goes on, see this log"));

@@ -111,6 +111,8 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
   after(() => ws.dispose());
   const token = "hf_SECRETtokenValue0123456789";
   const paramSecret = "sk-param-secret-value";
+  // An ${envvar:…} value is a secret whatever its variable's name.
+  const plainSecret = "s3://private-bucket?sig=plainNamedSecret42";
 
   it("the trainer gets the token; no file of the storage, no output and no log shows it", () => {
     const file = ws.sweepFile(
@@ -121,12 +123,12 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
         "parameters:",
         "  x: {values: [0, 1]}",
         `  api_key: {value: ${paramSecret}}`,
-        "command: [\"${env}\", \"${interpreter}\", \"${program}\", \"--token=${envvar:HF_TOKEN}\", \"${args}\"]",
+        "command: [\"${env}\", \"${interpreter}\", \"${program}\", \"--token=${envvar:HF_TOKEN}\", \"--bucket=${envvar:BUCKET_URL}\", \"${args}\"]",
         "",
       ].join("\n"),
     );
     const cli = (args: string[]) => {
-      const r = spawnSync(process.execPath, [cliMain, ...args, "--storage", ws.db], { cwd: ws.dir, env: ws.env({ HF_TOKEN: token }), encoding: "utf8" });
+      const r = spawnSync(process.execPath, [cliMain, ...args, "--storage", ws.db], { cwd: ws.dir, env: ws.env({ HF_TOKEN: token, BUCKET_URL: plainSecret }), encoding: "utf8" });
       return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
     };
     const run = cli(["run", file, "--gpus", "none", "--log-format", "json"]);
@@ -138,6 +140,7 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     assert.equal(records.length, 2);
     for (const r of records) {
       assert.ok(r.argv.includes(`--token=${token}`), JSON.stringify(r.argv));
+      assert.ok(r.argv.includes(`--bucket=${plainSecret}`), JSON.stringify(r.argv));
       assert.ok(r.argv.includes(`--api_key=${paramSecret}`));
     }
 
@@ -145,7 +148,10 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     const storageDir = join(ws.dir, "storage");
     const files = filesUnder(storageDir);
     assert.ok(files.some((f) => f.endsWith(`controller-${sweepId}.log`)), files.join("\n"));
-    for (const f of files) assert.ok(!readFileSync(f).includes(token), `the token is in ${f}`);
+    for (const f of files) {
+      assert.ok(!readFileSync(f).includes(token), `the token is in ${f}`);
+      assert.ok(!readFileSync(f).includes(plainSecret), `the plainly named envvar value is in ${f}`);
+    }
 
     // The log shows what was launched, with the secrets hidden.
     const log = readFileSync(join(storageDir, "logs", `controller-${sweepId}.log`), "utf8");
@@ -158,6 +164,7 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     // Nor does the terminal: progress lines, --log-format json lines, show (table and JSON).
     for (const [label, output] of [["run", run.out], ["show", cli(["show", sweepId]).out], ["show --format json", cli(["show", sweepId, "--format", "json"]).out]] as const) {
       assert.ok(!output.includes(token), `${label} shows the token:\n${output}`);
+      assert.ok(!output.includes(plainSecret), `${label} shows the plainly named envvar value:\n${output}`);
       assert.ok(!output.includes(paramSecret), `${label} shows the api_key parameter:\n${output}`);
     }
     const shown = cli(["show", sweepId]).out;
