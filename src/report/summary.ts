@@ -16,6 +16,8 @@ export interface SweepSummary {
   readonly method: string;
   readonly metric: MetricSpec | null;
   readonly status: string;
+  /** Marked `running`, but no controller or agent of it is alive (killed with -9): `sweep resume` goes on. */
+  readonly stale?: boolean;
   readonly trials: number;
   readonly counts: StatusCounts;
   readonly best: { readonly number: number; readonly value: number } | null;

@@ -67,3 +67,23 @@ export function workerLiveness(
   }
   return "unknown";
 }
+
+/**
+ * Whether anything still runs a sweep marked `running`: "alive" when one of its announced workers provably
+ * is (same host: pid and start time; another host: a fresh heartbeat on one of its trials), "dead" when every
+ * worker is provably gone (a controller killed with -9 leaves its sweep `running`), "unknown" otherwise.
+ */
+export async function sweepLiveness(storage: Storage, sweepId: string, staleAfterMs: number): Promise<Liveness> {
+  const workers = await knownWorkers(storage, sweepId);
+  if (workers.size === 0) return "unknown";
+  const running = await storage.listTrials(sweepId, { status: ["running"] });
+  const now = Date.parse(storage.now());
+  let verdict: Liveness = "dead";
+  for (const w of workers.values()) {
+    const beat = running.filter((t) => t.worker === w.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
+    const liveness = workerLiveness(w.name, workers, beat, staleAfterMs, now);
+    if (liveness === "alive") return "alive";
+    if (liveness === "unknown") verdict = "unknown";
+  }
+  return verdict;
+}

@@ -4,6 +4,8 @@
 import type { CommandModule } from "yargs";
 import { describeCounts, summarizeSweep, type SweepSummary } from "../../report/summary.js";
 import { formatNumber, renderTable } from "../../report/table.js";
+import { STALE_HEARTBEAT_MS } from "../../runner/controller.js";
+import { sweepLiveness } from "../../runner/worker.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
 
 interface LsArgs extends GlobalArgs {
@@ -18,7 +20,12 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const summaries: SweepSummary[] = [];
-      for (const sweep of await storage.listSweeps()) summaries.push(summarizeSweep(sweep, await storage.listTrials(sweep.id)));
+      for (const sweep of await storage.listSweeps()) {
+        const summary = summarizeSweep(sweep, await storage.listTrials(sweep.id));
+        // A sweep whose controller was killed stays `running` in the storage: say so, and how to go on.
+        const stale = sweep.status === "running" && (await sweepLiveness(storage, sweep.id, STALE_HEARTBEAT_MS)) === "dead";
+        summaries.push(stale ? { ...summary, stale: true } : summary);
+      }
       summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       if (args.format === "json") return printJson(summaries);
       if (summaries.length === 0) {
@@ -30,7 +37,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
           { header: "ID", value: (s) => s.id },
           { header: "NAME", value: (s) => s.name ?? "", maxWidth: 40 },
           { header: "METHOD", value: (s) => s.method },
-          { header: "STATUS", value: (s) => s.status },
+          { header: "STATUS", value: (s) => (s.stale ? `${s.status} (stale: no live controller; sweep resume ${s.id})` : s.status) },
           { header: "TRIALS", value: (s) => s.trials },
           { header: "METRIC", value: (s) => (s.metric ? `${s.metric.name} (${s.metric.goal === "maximize" ? "max" : "min"})` : "") },
           { header: "BEST", value: (s) => (s.best ? formatNumber(s.best.value) : ""), align: "right" },
