@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { Sweep, Trial } from "../study/index.js";
-import { buildCommand, CommandError } from "./command.js";
+import { buildCommand, CommandError, formatArgsJson } from "./command.js";
 import type { MetricReport } from "./metric-protocol.js";
 import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type StopCause } from "./outcome.js";
 import { pythonClientDir, wandbShimDir } from "./package-paths.js";
@@ -19,6 +19,7 @@ import type { Slot } from "./slots.js";
 import { LaunchError, TrainerProcess, type MetricSource, type TrainerExit } from "./trainer-process.js";
 import { recoverDeadTrials } from "./recovery.js";
 import { buildTrialEnv } from "./trial-env.js";
+import { trainerHasExited } from "./trainer-exited.js";
 import { announceWorker, type WorkerIdentity } from "./worker.js";
 
 export type InterruptPolicy = "wait" | "kill";
@@ -95,6 +96,8 @@ interface ActiveTrial {
   readonly slot: Slot;
   process: TrainerProcess | null;
   stopCause: StopCause | null;
+  /** The run's summary line (docs/protocol.md): its history is over, so no prune decision stops it any more. */
+  summary: Record<string, number> | null;
 }
 
 export class SweepController {
@@ -227,7 +230,7 @@ export class SweepController {
         return;
       }
       this.launched++;
-      const entry: ActiveTrial = { trial: next.trial, slot, process: null, stopCause: null };
+      const entry: ActiveTrial = { trial: next.trial, slot, process: null, stopCause: null, summary: null };
       this.active.set(slot.index, entry);
       void this.runTrial(entry)
         .catch((err: unknown) => {
@@ -302,7 +305,9 @@ export class SweepController {
     const dir = this.trialDir(trial);
     mkdirSync(dir, { recursive: true });
     const paramsFile = join(dir, "params.json");
-    writeFileSync(paramsFile, `${JSON.stringify(trial.config, null, 2)}\n`);
+    // Python's json.dumps, so a float written `1.0` in the sweep stays a float for the trainer.
+    const paramsJson = formatArgsJson(trial.config, trial.params, sweep.space);
+    writeFileSync(paramsFile, `${paramsJson}\n`);
     const log = this.logger.child({ trial: trial.number, attempt: trial.attempt });
 
     const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
@@ -313,6 +318,7 @@ export class SweepController {
       trialNumber: trial.number,
       attempt: trial.attempt,
       config: trial.config,
+      paramsJson,
       storage: sweep.storage.location,
       slot,
       trialDir: dir,
@@ -328,6 +334,8 @@ export class SweepController {
     const metricName = sweep.metric?.name;
 
     const onReport = (report: MetricReport, source: MetricSource) => {
+      // Recorded at once, not in the chain: a prune decision for the report just before it must see it.
+      if (report.summary) entry.summary = { ...entry.summary, ...report.summary };
       // Serialised per trial: reports are stored in order and each prune check sees the report before it.
       metricChain = metricChain.then(() => this.handleReport(entry, report, source, reported, warnedNonFinite)).catch((err: unknown) => {
         log.error({ err }, "storing a metric failed");
@@ -349,6 +357,7 @@ export class SweepController {
         program: sweep.config.program,
         params: trial.params,
         config: trial.config,
+        space: sweep.space,
         argsJsonFile: paramsFile,
         env,
         interpreter: this.opts.interpreter,
@@ -387,7 +396,7 @@ export class SweepController {
     }
     await metricChain;
 
-    const outcome = classifyOutcome({ exit, launchError, stopCause: entry.stopCause, metricName, reportedMetrics: reported });
+    const outcome = classifyOutcome({ exit, launchError, stopCause: entry.stopCause, metricName, reportedMetrics: reported, summary: entry.summary });
     await this.record(entry, outcome, startedAt, log);
   }
 
@@ -417,7 +426,10 @@ export class SweepController {
     this.opts.reporter?.emit({ type: "trial_metrics", trial, slot: entry.slot, step: report.step, metrics: finite });
     if (entry.stopCause) return;
     const decision = await this.sweep.shouldPrune(trial);
-    if (decision.prune) {
+    if (decision.prune && (entry.summary !== null || trainerHasExited(entry.process))) {
+      // The run is over (it sent its summary, or already exited): it is recorded by how it ended, not pruned.
+      this.logger.info({ trial: trial.number, step: report.step, reason: decision.reason }, "prune decision after the run ended; not stopped");
+    } else if (decision.prune) {
       this.stopTrial(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
     }
   }
