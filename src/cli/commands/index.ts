@@ -9,7 +9,8 @@ import { resumeCommand } from "./resume.js";
 import { runCommand } from "./run.js";
 import { showCommand } from "./show.js";
 import { validateCommand } from "./validate.js";
+import { wandbCommand } from "./wandb.js";
 
 // yargs' CommandModule is invariant in its argument types; the list only needs to hand them to .command().
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, resumeCommand, agentCommand, validateCommand, lsCommand, showCommand, bestCommand, exportCommand, reportCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, resumeCommand, agentCommand, validateCommand, lsCommand, showCommand, bestCommand, exportCommand, reportCommand, wandbCommand];
