@@ -48,6 +48,8 @@ export interface ControllerOptions {
   readonly logCapBytes?: number;
   /** How often running trials' heartbeat is written. */
   readonly heartbeatMs?: number;
+  /** How long a pruned trial may take to end on its own before it is stopped (default PRUNE_SETTLE_MS). */
+  readonly pruneSettleMs?: number;
   readonly interpreter?: string;
   readonly reporter?: ProgressReporter;
   readonly logger?: Logger;
@@ -58,6 +60,8 @@ export interface ControllerOptions {
 export const DEFAULT_GRACE_PERIOD_SEC = 10;
 export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
+/** A run judged at its final report gets this long to end (summary line or exit) before a prune stops it. */
+export const PRUNE_SETTLE_MS = 150;
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
 export const STALE_HEARTBEAT_MS = 60_000;
 
@@ -98,6 +102,8 @@ interface ActiveTrial {
   stopCause: StopCause | null;
   /** The run's summary line (docs/protocol.md): its history is over, so no prune decision stops it any more. */
   summary: Record<string, number> | null;
+  /** A prune decision waiting PRUNE_SETTLE_MS to see whether the run ends on its own. */
+  pruneTimer: NodeJS.Timeout | null;
 }
 
 export class SweepController {
@@ -230,7 +236,7 @@ export class SweepController {
         return;
       }
       this.launched++;
-      const entry: ActiveTrial = { trial: next.trial, slot, process: null, stopCause: null, summary: null };
+      const entry: ActiveTrial = { trial: next.trial, slot, process: null, stopCause: null, summary: null, pruneTimer: null };
       this.active.set(slot.index, entry);
       void this.runTrial(entry)
         .catch((err: unknown) => {
@@ -426,12 +432,27 @@ export class SweepController {
     this.opts.reporter?.emit({ type: "trial_metrics", trial, slot: entry.slot, step: report.step, metrics: finite });
     if (entry.stopCause) return;
     const decision = await this.sweep.shouldPrune(trial);
-    if (decision.prune && (entry.summary !== null || trainerHasExited(entry.process))) {
-      // The run is over (it sent its summary, or already exited): it is recorded by how it ended, not pruned.
-      this.logger.info({ trial: trial.number, step: report.step, reason: decision.reason }, "prune decision after the run ended; not stopped");
-    } else if (decision.prune) {
-      this.stopTrial(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
+    if (decision.prune) {
+      this.pruneUnlessEnded(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
     }
+  }
+
+  /**
+   * Stops a trial the pruner rejected, unless its run is over: a trial judged at its final report is usually
+   * already ending (its summary line, or its exit, follows within milliseconds), and a run whose training is
+   * over is recorded by how it ends (completed), never pruned, as W&B never stops a finished run. So the stop
+   * waits PRUNE_SETTLE_MS for that end.
+   */
+  private pruneUnlessEnded(entry: ActiveTrial, cause: StopCause): void {
+    if (entry.pruneTimer !== null) return;
+    const ended = () => entry.summary !== null || trainerHasExited(entry.process) || this.active.get(entry.slot.index) !== entry;
+    entry.pruneTimer = setTimeout(() => {
+      if (ended()) {
+        this.logger.info({ trial: entry.trial.number, cause }, "prune decision reached a run that had ended; not stopped");
+        return;
+      }
+      this.stopTrial(entry, cause);
+    }, this.opts.pruneSettleMs ?? PRUNE_SETTLE_MS);
   }
 
   /** Tells the study how the attempt ended, schedules a retry, and watches for a broken trainer. */
