@@ -10,7 +10,7 @@
 import { accessSync, constants as fsConstants } from "node:fs";
 import { delimiter, extname, join } from "node:path";
 import { ENVVAR_MACRO_PREFIX, LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
-import { flatFloatMasks, nestedFloatMask } from "../space/float-masks.js";
+import { nestedFloatMask } from "../space/float-masks.js";
 import type { FlatParams, FloatMask, SearchSpace } from "../space/types.js";
 import { pythonJsonDumps, pythonStr } from "./python-format.js";
 
@@ -28,9 +28,9 @@ export interface CommandInput {
   readonly template?: readonly string[] | undefined;
   /** The sweep file's `program:`. */
   readonly program?: string | undefined;
-  /** Flat, dotted parameters: what `${args}` and its variants list. */
+  /** Flat, dotted parameters (with `space`, they tell which values are floats). */
   readonly params: FlatParams;
-  /** The same values nested: what `${args_json}` and `${args_json_file}` carry. */
+  /** The same values nested: what `${args}` and its variants list (one per top-level key) and `${args_json}` carries. */
   readonly config: Record<string, unknown>;
   /**
    * The sweep's search space, which knows which values are Python floats (`1.0`); without it integral
@@ -60,11 +60,15 @@ export function formatArgsJson(config: Record<string, unknown>, params: FlatPara
   return pythonJsonDumps(config, space ? nestedFloatMask(space, params) : undefined);
 }
 
-function listMacro(name: (typeof LIST_MACROS)[number], params: FlatParams, space: SearchSpace | undefined): string[] {
+/**
+ * The list macros, one entry per top-level key of the trial config, as the W&B agent builds them: a nested
+ * parameter is one argument holding its dict (`--optimizer={'lr': 0.001, 'name': 'adam'}`).
+ */
+function listMacro(name: (typeof LIST_MACROS)[number], config: Record<string, unknown>, params: FlatParams, space: SearchSpace | undefined): string[] {
   const out: string[] = [];
-  const masks = space ? flatFloatMasks(space, params) : {};
-  for (const [key, value] of Object.entries(params)) {
-    const text = formatArgValue(value, masks[key]);
+  const masks = space ? nestedFloatMask(space, params) : {};
+  for (const [key, value] of Object.entries(config)) {
+    const text = formatArgValue(value, (masks as Record<string, FloatMask>)[key]);
     switch (name) {
       case "args":
         out.push(`--${key}=${text}`);
@@ -152,7 +156,7 @@ export function buildCommand(input: CommandInput): string[] {
   for (const token of template) {
     const whole = /^\$\{([^}]*)\}$/.exec(token);
     if (whole && (LIST_MACROS as readonly string[]).includes(whole[1]!)) {
-      argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.params, input.space));
+      argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.config, input.params, input.space));
       continue;
     }
     if (whole) {

@@ -15,7 +15,7 @@ const base = {
 test("the default command is W&B's: ${env} ${interpreter} ${program} ${args}", () => {
   assert.deepEqual(buildCommand(base), [
     "/usr/bin/env", "python", "train.py",
-    "--lr=0.01", "--optimizer.name=adam", "--amp=True", "--ema=False", "--layers=[1, 2]",
+    "--lr=0.01", "--optimizer={'name': 'adam'}", "--amp=True", "--ema=False", "--layers=[1, 2]",
   ]);
 });
 
@@ -23,11 +23,11 @@ test("every list macro expands as the W&B agent does", () => {
   const argv = buildCommand({ ...base, template: ["run", "${args_no_hyphens}", "|", "${args_no_boolean_flags}", "|", "${args_no_equals}"] });
   assert.deepEqual(argv, [
     "run",
-    "lr=0.01", "optimizer.name=adam", "amp=True", "ema=False", "layers=[1, 2]",
+    "lr=0.01", "optimizer={'name': 'adam'}", "amp=True", "ema=False", "layers=[1, 2]",
     "|",
-    "--lr=0.01", "--optimizer.name=adam", "--amp", "--layers=[1, 2]",
+    "--lr=0.01", "--optimizer={'name': 'adam'}", "--amp", "--layers=[1, 2]",
     "|",
-    "--lr", "0.01", "--optimizer.name", "adam", "--amp", "True", "--ema", "False", "--layers", "[1, 2]",
+    "--lr", "0.01", "--optimizer", "{'name': 'adam'}", "--amp", "True", "--ema", "False", "--layers", "[1, 2]",
   ]);
 });
 
@@ -39,7 +39,7 @@ test("scalar macros work whole or inside a token; args_json carries the nested c
 
 test("a hostile value stays one literal argument", () => {
   const evil = "$(touch pwned); rm -rf x";
-  assert.deepEqual(buildCommand({ ...base, params: { cmd: evil }, template: ["${args}"] }), [`--cmd=${evil}`]);
+  assert.deepEqual(buildCommand({ ...base, params: { cmd: evil }, config: { cmd: evil }, template: ["${args}"] }), [`--cmd=${evil}`]);
 });
 
 test("mistakes in the template are named, with what was expected", () => {

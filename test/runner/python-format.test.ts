@@ -116,7 +116,7 @@ parameters:
     assert.deepEqual(command(params, ["${args}"]), [
       "--clip=1.0", "--wd=0.0", "--lr=1e-05", "--epochs=3", "--layers=[1.0, 2]",
       // q_uniform gives ints with an int q, floats with W&B's default q (1.0); uniform always floats.
-      "--steps=4", "--width=4.0", "--drop=1.0", "--opt.momentum=1.0",
+      "--steps=4", "--width=4.0", "--drop=1.0", "--opt={'momentum': 1.0}",
     ]);
     assert.deepEqual(command({ ...params, clip: 2 }, ["${args_no_hyphens}"]).slice(0, 3), ["clip=2", "wd=0.0", "lr=1e-05"]);
   });
