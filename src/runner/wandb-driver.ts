@@ -135,7 +135,7 @@ class WandbDriver {
       if (this.controller !== null && this.stopped === null) this.controller.interrupt();
       while (pending.size > 0) await Promise.all([...pending]);
       if (this.internal !== null) throw this.internal;
-      if (this.agentCalls === 0 && this.fatal === null) {
+      if (this.agentCalls === 0 && this.fatal === null && driverExit.code === 0) {
         const what = this.sweepId === null ? "neither wandb.sweep() nor wandb.agent()" : "no wandb.agent(function=...)";
         this.note(`the script called ${what}, so no trial ran; \`sweep wandb\` is for scripts that create and run their sweep in-script (for a sweep file, use \`sweep run FILE --wandb-shim\`; docs/wandb-compat.md)`);
       }
@@ -206,13 +206,15 @@ class WandbDriver {
       for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        const work = chain.then(async () => {
-          const reply = await this.answer(line);
-          if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
-        });
-        chain = work.catch(() => undefined);
-        pending.add(chain);
-        void chain.then(() => pending.delete(chain));
+        const work = chain
+          .then(async () => {
+            const reply = await this.answer(line);
+            if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+          })
+          .catch(() => undefined);
+        chain = work;
+        pending.add(work);
+        void work.then(() => pending.delete(work));
       }
     });
   }
