@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 
-__all__ = ["params", "report", "should_stop", "request_stop", "in_sweep", "trial_dir", "is_resumed"]
+__all__ = ["params", "report", "finish", "should_stop", "request_stop", "in_sweep", "trial_dir", "is_resumed"]
 
 _PREFIX = "@@sweep "
 _lock = threading.Lock()
@@ -84,20 +84,41 @@ def report(step=None, **metrics):
     ``step`` is a non-negative integer (epoch or global step); None means previous step + 1. NaN and
     infinities are sent as such: the controller decides (a NaN objective fails the trial).
     """
-    global _last_step
     if not in_sweep():
         return
     if not metrics:
         raise ValueError("report() needs at least one metric, e.g. report(1, loss=0.5)")
+    _send(step, metrics, None)
+
+
+def finish(summary=None, step=None, **metrics):
+    """Say that the run is over, optionally with a last step's metrics and the run's summary.
+
+    ``finish(summary={"val_loss": best})`` sends the summary: not a step (pruners never count it), and its
+    value of the sweep metric becomes the trial's objective, as a W&B run's summary does. After it, the
+    controller no longer stops the trial for pruning, so a run that has ended is recorded as completed.
+    With metrics (``finish(5, summary=..., val_loss=0.4)``) the last step and the summary arrive together.
+    """
+    if not in_sweep():
+        return
+    _send(step, metrics, dict(summary or {}))
+
+
+def _send(step, metrics, summary):
+    global _last_step
     with _lock:
-        if step is None:
-            step = _last_step + 1
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError("step is %r; expected a non-negative integer" % (step,))
-        _last_step = step
-        payload = {"step": step}
-        for name, value in metrics.items():
-            payload[name] = _number(name, value)
+        payload = {}
+        if metrics:
+            if step is None:
+                step = _last_step + 1
+            if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+                raise ValueError("step is %r; expected a non-negative integer" % (step,))
+            _last_step = step
+            payload["step"] = step
+            for name, value in metrics.items():
+                payload[name] = _number(name, value)
+        if summary is not None:
+            payload["summary"] = {name: _number(name, value) for name, value in summary.items()}
         line = json.dumps(payload, allow_nan=True)
         stream = _metrics_stream()
         try:

@@ -5,7 +5,7 @@
  */
 import { isScalar, isSeq, type YAMLMap } from "yaml";
 import type { Distribution, DistributionKind } from "../space/types.js";
-import type { Checker, Entry } from "./checker.js";
+import { describeFound, type Checker, type Entry } from "./checker.js";
 import {
   DISTRIBUTIONS,
   DISTRIBUTION_ALIASES,
@@ -222,6 +222,14 @@ function numeric(c: Checker, kind: DistributionKind, fields: Fields): Distributi
     if (value === undefined) {
       ok = false;
       if (key === "min" && POSITIVE_BOUND_KINDS.includes(kind)) hintExponentBounds(c, kind, entry);
+    } else if (kind === "int_uniform" && !isIntegerLiteral(entry.value)) {
+      // W&B's schema checks int_uniform bounds with isinstance(value, int): 2.0 is a float there.
+      const found = describeFound(entry.value);
+      c.error(entry.value, entry.path, `expected an integer (int_uniform bounds are Python ints; write ${value}, or use distribution: uniform for real numbers), found ${found}`, {
+        expected: "an integer",
+        found,
+      });
+      ok = false;
     } else {
       numbers[key] = value;
     }

@@ -50,9 +50,9 @@ export const METHODS = ["random", "grid", "bayes"] as const;
 
 export const EARLY_TERMINATE_KEYS = {
   type: "Early-termination algorithm; only hyperband.",
-  min_iter: "First bracket (iteration of the first check); brackets follow at min_iter * eta^k.",
+  min_iter: "First bracket (iteration of the first check); brackets follow at min_iter * eta^k. Ignored when max_iter is given (as in W&B).",
   max_iter: "Last bracket; with s, brackets are max_iter / eta^k for k = 1..s.",
-  s: "Number of brackets counted back from max_iter (required with max_iter).",
+  s: "Number of brackets counted back from max_iter (required with max_iter alone; defaults to every bracket >= 1 when min_iter is given too).",
   eta: "Bracket multiplier (default 3); at each bracket the top 1/eta trials continue.",
   strict: "Use the stricter termination rule of the original algorithm (default true).",
 } as const;

@@ -6,6 +6,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { ParamSpec } from "../space/types.js";
 import { type Anchor, type Checker, type Entry, describeFound } from "./checker.js";
 import { resolveDistribution } from "./distribution.js";
+import { paramFloats } from "./float-marks.js";
 import { PARAMETER_NAME_PATTERN } from "./keys.js";
 
 const NAME = new RegExp(PARAMETER_NAME_PATTERN);
@@ -124,7 +125,8 @@ function collect(
       c.error(entry.keyNode, entry.path, `parameter name "${name}" is used twice (also at ${where})`);
       continue;
     }
-    params.push({ name, path: leafPath, dist });
+    const floats = paramFloats(c, dist, entry.value);
+    params.push({ name, path: leafPath, dist, ...(floats !== undefined ? { floats } : {}) });
     sources.set(name, { node: entry.value, keyNode: entry.keyNode, path: entry.path });
   }
 }

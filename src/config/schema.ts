@@ -174,7 +174,8 @@ export function buildSweepJsonSchema(): Schema {
       early_terminate: {
         type: "object",
         required: ["type"],
-        oneOf: [{ required: ["min_iter"] }, { required: ["max_iter", "s"] }],
+        // As W&B's schema: max_iter needs s; with min_iter as well (then max_iter wins) the block is valid.
+        anyOf: [{ required: ["max_iter", "s"] }, { required: ["min_iter"] }],
         properties: withDescriptions(EARLY_TERMINATE_KEYS, earlyTerminate),
         additionalProperties: false,
       },

@@ -3,6 +3,7 @@
  * (bayes and early_terminate need a metric, grid needs enumerable parameters) and defaults filled in.
  */
 import { checkAlgorithmOptions } from "./algorithms.js";
+import { defaultS, wandbHyperbandBands } from "../pruners/wandb-hyperband.js";
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { SearchSpace } from "../space/types.js";
 import { type Checker, type Entry, indexPath, joinPath } from "./checker.js";
@@ -200,21 +201,29 @@ function readEarlyTerminate(c: Checker, entry: Entry): EarlyTerminateSpec | unde
   const eta = f.eta ? readNumber(c, f.eta.value, f.eta.path, { above: 1 }) : EARLY_TERMINATE_DEFAULTS.eta;
   const strict = f.strict ? readBoolean(c, f.strict.value, f.strict.path) : EARLY_TERMINATE_DEFAULTS.strict;
 
-  if (f.min_iter !== undefined && f.max_iter !== undefined) {
-    c.error(f.max_iter.keyNode, f.max_iter.path, 'expected exactly one of "min_iter" or "max_iter", found both', {
-      expected: 'exactly one of "min_iter" or "max_iter"',
-      found: "both",
-    });
-  } else if (f.min_iter === undefined && f.max_iter === undefined) {
+  if (f.min_iter === undefined && f.max_iter === undefined) {
     c.error(map, entry.path, 'hyperband needs "min_iter" (first bracket) or "max_iter" with "s"', {
       expected: 'exactly one of "min_iter" or "max_iter"',
       found: "neither",
     });
-  } else if (f.max_iter !== undefined && f.s === undefined) {
+  } else if (f.max_iter !== undefined && f.s === undefined && f.min_iter === undefined) {
+    // W&B's schema requires "s" with "max_iter" (anyOf: [max_iter, s] or [min_iter]).
     c.error(f.max_iter.keyNode, f.max_iter.path, '"max_iter" needs "s" (the number of brackets below max_iter)', {
       expected: '"s": an integer >= 1',
       found: "nothing",
     });
+  } else if (f.max_iter !== undefined && f.min_iter !== undefined) {
+    // Valid for W&B's schema (through "min_iter"); W&B's code then takes the bands from max_iter and s.
+    const maxEta = maxIter !== undefined && eta !== undefined && maxIter / eta >= 1;
+    if (f.s === undefined) {
+      const detail = maxEta ? ` with s = ${defaultS(maxIter!, eta!)} (bands ${wandbHyperbandBands({ maxIter, eta }).join(", ")})` : "";
+      c.warning(f.max_iter.keyNode, f.max_iter.path,
+        '"max_iter" and "min_iter" without "s": W&B\'s schema accepts this block (through "min_iter") but its hyperband code ' +
+        `fails on the missing "s"; here "max_iter" wins, as in W&B's code, and "s" defaults to every band max_iter / eta^k >= 1${detail}; "min_iter" is ignored`);
+    } else {
+      const detail = maxEta && s !== undefined ? ` (bands ${wandbHyperbandBands({ maxIter, eta, s }).join(", ")})` : "";
+      c.warning(f.min_iter.keyNode, f.min_iter.path, `"min_iter" is ignored: with "max_iter" and "s" the bands come from max_iter, as in W&B${detail}`);
+    }
   } else if (f.min_iter !== undefined && f.s !== undefined) {
     c.warning(f.s.keyNode, f.s.path, '"s" is only used with "max_iter"; ignored with "min_iter"');
   }
@@ -226,12 +235,12 @@ function readEarlyTerminate(c: Checker, entry: Entry): EarlyTerminateSpec | unde
   }
   if (c.diagnostics.slice(errorsBefore).some((d) => d.severity === "error")) return undefined;
   if (type === undefined || eta === undefined || strict === undefined) return undefined;
+  // max_iter wins over min_iter (W&B's code); "s" is written in, defaulted when only min_iter made the block valid.
   return {
     type,
-    ...(minIter !== undefined ? { min_iter: minIter } : {}),
-    ...(maxIter !== undefined ? { max_iter: maxIter } : {}),
+    ...(minIter !== undefined && maxIter === undefined ? { min_iter: minIter } : {}),
+    ...(maxIter !== undefined ? { max_iter: maxIter, s: s ?? defaultS(maxIter, eta) } : {}),
     eta,
-    ...(s !== undefined && maxIter !== undefined ? { s } : {}),
     strict,
   };
 }

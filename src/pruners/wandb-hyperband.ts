@@ -20,7 +20,7 @@ import { PrunerConfigError, checkBoolean, checkNumber, checkOptionalNumber, quot
 import type { PruneDecision, Pruner, PrunerContext } from "./types.js";
 
 export interface WandbHyperbandOptions {
-  /** First band; bands follow at min_iter * eta^k. Exactly one of minIter and maxIter. */
+  /** First band; bands follow at min_iter * eta^k. Ignored when maxIter is given (as in W&B). */
   readonly minIter?: number;
   /** Bands are maxIter / eta^k for k = 1..s (those >= 1). */
   readonly maxIter?: number;
@@ -96,15 +96,12 @@ export function wandbHyperbandBands(options: WandbHyperbandOptions, path = "earl
   const eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
   const minIter = checkOptionalNumber(`${path}.min_iter`, options.minIter, { integer: true, min: 1 });
   const maxIter = checkOptionalNumber(`${path}.max_iter`, options.maxIter, { integer: true, min: 1 });
-  if ((minIter === undefined) === (maxIter === undefined)) {
-    throw new PrunerConfigError(
-      path,
-      'exactly one of "min_iter" and "max_iter"',
-      minIter === undefined ? "neither" : `both (min_iter ${minIter}, max_iter ${maxIter})`,
-    );
+  if (minIter === undefined && maxIter === undefined) {
+    throw new PrunerConfigError(path, '"min_iter" or "max_iter"', "neither");
   }
   const bands: number[] = [];
-  if (minIter !== undefined) {
+  // With both, max_iter wins, as in W&B's code (its schema accepts both).
+  if (maxIter === undefined && minIter !== undefined) {
     let band = minIter;
     for (let i = 0; i < MAX_MIN_ITER_BANDS && band <= Number.MAX_SAFE_INTEGER; i++) {
       bands.push(Math.trunc(band));

@@ -10,7 +10,9 @@
 import { accessSync, constants as fsConstants } from "node:fs";
 import { delimiter, extname, join } from "node:path";
 import { ENVVAR_MACRO_PREFIX, LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
-import type { FlatParams } from "../space/types.js";
+import { nestedFloatMask } from "../space/float-masks.js";
+import type { FlatParams, FloatMask, SearchSpace } from "../space/types.js";
+import { pythonJsonDumps, pythonStr } from "./python-format.js";
 
 /** W&B's default when a sweep file has no `command:`. */
 export const DEFAULT_COMMAND: readonly string[] = ["${env}", "${interpreter}", "${program}", "${args}"];
@@ -26,10 +28,15 @@ export interface CommandInput {
   readonly template?: readonly string[] | undefined;
   /** The sweep file's `program:`. */
   readonly program?: string | undefined;
-  /** Flat, dotted parameters: what `${args}` and its variants list. */
+  /** Flat, dotted parameters (with `space`, they tell which values are floats). */
   readonly params: FlatParams;
-  /** The same values nested: what `${args_json}` and `${args_json_file}` carry. */
+  /** The same values nested: what `${args}` and its variants list (one per top-level key) and `${args_json}` carries. */
   readonly config: Record<string, unknown>;
+  /**
+   * The sweep's search space, which knows which values are Python floats (`1.0`); without it integral
+   * numbers are written as ints.
+   */
+  readonly space?: SearchSpace;
   /** Path of a file holding `config` as JSON, for `${args_json_file}` (the caller writes it). */
   readonly argsJsonFile: string;
   /** Environment used for `${envvar:NAME}` and to find an interpreter on PATH. */
@@ -40,23 +47,28 @@ export interface CommandInput {
 }
 
 /**
- * Formats a value the way the W&B agent (Python's `str()`) does for `--key=value`, so argparse-based
- * trainers written for W&B parse the same text: booleans `True`/`False`, null `None`. Lists and objects
- * become JSON (W&B prints a Python repr, which few programs can parse back).
+ * Formats a value as the W&B agent does for `--key=value` (`f"--{key}={value}"`, i.e. Python's `str()`), so
+ * argparse trainers written for W&B parse the same text: `True`/`False`, `None`, `1.0` and `1e-05` for
+ * floats, lists and dicts as Python prints them (`[1, 2]`, `{'a': 1}`). `mask` marks integral floats.
  */
-export function formatArgValue(value: unknown): string {
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (value === null || value === undefined) return "None";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  return JSON.stringify(value);
+export function formatArgValue(value: unknown, mask?: FloatMask): string {
+  return pythonStr(value, mask);
 }
 
-function listMacro(name: (typeof LIST_MACROS)[number], params: FlatParams): string[] {
+/** The nested trial config as W&B's `${args_json}` writes it (`json.dumps`), floats as floats. */
+export function formatArgsJson(config: Record<string, unknown>, params: FlatParams, space?: SearchSpace): string {
+  return pythonJsonDumps(config, space ? nestedFloatMask(space, params) : undefined);
+}
+
+/**
+ * The list macros, one entry per top-level key of the trial config, as the W&B agent builds them: a nested
+ * parameter is one argument holding its dict (`--optimizer={'lr': 0.001, 'name': 'adam'}`).
+ */
+function listMacro(name: (typeof LIST_MACROS)[number], config: Record<string, unknown>, params: FlatParams, space: SearchSpace | undefined): string[] {
   const out: string[] = [];
-  for (const [key, value] of Object.entries(params)) {
-    const text = formatArgValue(value);
+  const masks = space ? nestedFloatMask(space, params) : {};
+  for (const [key, value] of Object.entries(config)) {
+    const text = formatArgValue(value, (masks as Record<string, FloatMask>)[key]);
     switch (name) {
       case "args":
         out.push(`--${key}=${text}`);
@@ -138,7 +150,7 @@ function expandCommand(input: CommandInput): { argv: string[]; secretIndices: nu
         if (!input.program) throw new CommandError(`the command token ${JSON.stringify(token)} uses \${program}, but the sweep file has no \`program:\``);
         return input.program;
       case "args_json":
-        return JSON.stringify(input.config);
+        return formatArgsJson(input.config, input.params, input.space);
       case "args_json_file":
         return input.argsJsonFile;
     }
@@ -160,7 +172,7 @@ function expandCommand(input: CommandInput): { argv: string[]; secretIndices: nu
   for (const token of template) {
     const whole = /^\$\{([^}]*)\}$/.exec(token);
     if (whole && (LIST_MACROS as readonly string[]).includes(whole[1]!)) {
-      argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.params));
+      argv.push(...listMacro(whole[1] as (typeof LIST_MACROS)[number], input.config, input.params, input.space));
       continue;
     }
     usedEnvvar = false;

@@ -12,7 +12,7 @@ import { pino, type Logger } from "pino";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { TrialRecord } from "../storage/types.js";
 import type { Sweep, Trial } from "../study/index.js";
-import { buildCommand, CommandError } from "./command.js";
+import { buildCommand, CommandError, formatArgsJson } from "./command.js";
 import type { MetricReport } from "./metric-protocol.js";
 import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type StopCause } from "./outcome.js";
 import { pythonClientDir, wandbShimDir } from "./package-paths.js";
@@ -23,6 +23,7 @@ import { launchToken, stopTokenProcesses } from "./launch-token.js";
 import { defaultLeaseDir, LeaseBook, type LeaseHolder } from "./leases.js";
 import { findOrphanedTrials, requeueOrphan, type OrphanedTrial } from "./recovery.js";
 import { buildTrialEnv } from "./trial-env.js";
+import { trainerHasExited } from "./trainer-exited.js";
 import { announceWorker, type WorkerIdentity, type WorkerRole } from "./worker.js";
 
 export type InterruptPolicy = "wait" | "kill";
@@ -60,6 +61,8 @@ export interface ControllerOptions {
   readonly logCapBytes?: number;
   /** How often running trials' heartbeat is written. */
   readonly heartbeatMs?: number;
+  /** How long a pruned trial may take to end on its own before it is stopped (default PRUNE_SETTLE_MS). */
+  readonly pruneSettleMs?: number;
   readonly interpreter?: string;
   readonly reporter?: ProgressReporter;
   readonly logger?: Logger;
@@ -70,6 +73,8 @@ export interface ControllerOptions {
 export const DEFAULT_GRACE_PERIOD_SEC = 10;
 export const DEFAULT_BROKEN_TRAINER_THRESHOLD = 3;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
+/** A run judged at its final report gets this long to end (summary line or exit) before a prune stops it. */
+export const PRUNE_SETTLE_MS = 150;
 /** A heartbeat older than this marks a worker on another host (or an unannounced one) as dead. */
 export const STALE_HEARTBEAT_MS = 60_000;
 /** How often a controller looks for a `sweep stop` request. */
@@ -124,6 +129,10 @@ interface ActiveTrial {
   readonly warnedNonFinite: Set<string>;
   /** Reports are stored one after another, in order; this is the last one queued. */
   metricChain: Promise<void>;
+  /** The run's summary line (docs/protocol.md): its history is over, so no prune decision stops it any more. */
+  summary: Record<string, number> | null;
+  /** A prune decision waiting PRUNE_SETTLE_MS to see whether the run ends on its own. */
+  pruneTimer: NodeJS.Timeout | null;
 }
 
 export class SweepController {
@@ -373,7 +382,7 @@ export class SweepController {
   }
 
   private newEntry(trial: Trial, slot: Slot, token: string): ActiveTrial {
-    return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve() };
+    return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve(), summary: null, pruneTimer: null };
   }
 
   /**
@@ -492,8 +501,11 @@ export class SweepController {
     const reports: [MetricReport, MetricSource][] = [];
     const exit = TrainerProcess.collect({ ...this.followSpec(entry, dir), onReport: (r, s) => reports.push([r, s]) });
     if (!exit) return "requeued";
-    for (const [report, source] of reports) await this.handleReport(entry, report, source, { judge: false });
-    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: null, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported });
+    for (const [report, source] of reports) {
+      if (report.summary) entry.summary = { ...entry.summary, ...report.summary };
+      await this.handleReport(entry, report, source, { judge: false });
+    }
+    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: null, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported, summary: entry.summary });
     const told = await this.sweep.tell(trial, outcome.result);
     if (!told) return "skipped";
     await this.sweep.storage.addEvent(this.sweep.id, "trial_adopted", { number: trial.number, attempt: trial.attempt, from: orphan.trial.worker, by: this.opts.worker.name, state: told.status }, trial.id);
@@ -511,6 +523,8 @@ export class SweepController {
       token: entry.token,
       leftoverGraceMs: Math.min(graceSec * 1000, 2_000),
       onReport: (report: MetricReport, source: MetricSource) => {
+        // Recorded at once, not in the chain: a prune decision for the report just before it must see it.
+        if (report.summary) entry.summary = { ...entry.summary, ...report.summary };
         // Serialised per trial: reports are stored in order and each prune check sees the report before it.
         entry.metricChain = entry.metricChain.then(() => this.handleReport(entry, report, source, { judge: true })).catch((err: unknown) => {
           log.error({ err }, "storing a metric failed");
@@ -536,10 +550,12 @@ export class SweepController {
     const startedAt = Date.now();
     const dir = this.trialDir(trial);
     const paramsFile = join(dir, "params.json");
+    // Python's json.dumps, so a float written `1.0` in the sweep stays a float for the trainer.
+    const paramsJson = formatArgsJson(trial.config, trial.params, sweep.space);
     const log = this.logger.child({ trial: trial.number, attempt: trial.attempt });
     try {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(paramsFile, `${JSON.stringify(trial.config, null, 2)}\n`);
+      writeFileSync(paramsFile, `${paramsJson}\n`);
     } catch (err) {
       // A full or read-only disk: the trial cannot start; it fails with the reason (and fail-fast sees it).
       const e = err as NodeJS.ErrnoException;
@@ -557,6 +573,7 @@ export class SweepController {
       attempt: trial.attempt,
       launchToken: entry.token,
       config: trial.config,
+      paramsJson,
       storage: sweep.storage.location,
       slot,
       trialDir: dir,
@@ -574,6 +591,7 @@ export class SweepController {
         program: sweep.config.program,
         params: trial.params,
         config: trial.config,
+        space: sweep.space,
         argsJsonFile: paramsFile,
         env,
         interpreter: this.opts.interpreter,
@@ -615,7 +633,7 @@ export class SweepController {
       if (timer) clearTimeout(timer);
     }
     await this.settledReports(entry);
-    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: entry.stopCause, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported });
+    const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: entry.stopCause, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported, summary: entry.summary });
     await this.record(entry, outcome, startedAt, log);
   }
 
@@ -658,8 +676,26 @@ export class SweepController {
     if (entry.stopCause || !opts.judge) return;
     const decision = await this.sweep.shouldPrune(trial);
     if (decision.prune) {
-      this.stopTrial(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
+      this.pruneUnlessEnded(entry, { kind: "pruned", step: decision.step ?? report.step, reason: decision.reason ?? "pruned by the sweep's early_terminate rule" });
     }
+  }
+
+  /**
+   * Stops a trial the pruner rejected, unless its run is over: a trial judged at its final report is usually
+   * already ending (its summary line, or its exit, follows within milliseconds), and a run whose training is
+   * over is recorded by how it ends (completed), never pruned, as W&B never stops a finished run. So the stop
+   * waits PRUNE_SETTLE_MS for that end.
+   */
+  private pruneUnlessEnded(entry: ActiveTrial, cause: StopCause): void {
+    if (entry.pruneTimer !== null) return;
+    const ended = () => entry.summary !== null || trainerHasExited(entry.process) || !this.running.includes(entry);
+    entry.pruneTimer = setTimeout(() => {
+      if (ended()) {
+        this.logger.info({ trial: entry.trial.number, cause }, "prune decision reached a run that had ended; not stopped");
+        return;
+      }
+      this.stopTrial(entry, cause);
+    }, this.opts.pruneSettleMs ?? PRUNE_SETTLE_MS);
   }
 
   /** Tells the study how the attempt ended, schedules a retry, and watches for a broken trainer. */

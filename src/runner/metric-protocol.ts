@@ -13,10 +13,15 @@ export const MAX_LINE_BYTES = 64 * 1024;
 
 export interface MetricReport {
   readonly step: number;
-  /** Numeric values only, possibly NaN or ±Infinity (decided on by the controller). */
+  /** Numeric values only, possibly NaN or ±Infinity (decided on by the controller). Empty on a summary-only line. */
   readonly metrics: Record<string, number>;
   /** Fields that were not numbers (labels such as `"phase": "train"`): ignored, kept for logs. */
   readonly ignored: readonly string[];
+  /**
+   * The run's summary (`"summary": {...}`), sent once when the run is over: finite numbers only. Not a step
+   * (it never counts as an iteration for pruning); it ends the trial's history.
+   */
+  readonly summary?: Record<string, number>;
 }
 
 export type DecodedLine = { readonly ok: true; readonly report: MetricReport } | { readonly ok: false; readonly error: string; readonly line: string };
@@ -84,7 +89,19 @@ export function decodeMetricLine(line: string, previousStep: number): DecodedLin
   let step = previousStep + 1;
   const metrics: Record<string, number> = {};
   const ignored: string[] = [];
+  let summary: Record<string, number> | undefined;
   for (const [key, raw] of Object.entries(parsed)) {
+    if (key === "summary") {
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        return { ok: false, error: `"summary" is ${JSON.stringify(raw)}; expected an object like {"val_loss": 0.41}`, line };
+      }
+      summary = {};
+      for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
+        const value = untag(v);
+        if (typeof value === "number" && Number.isFinite(value)) summary[name] = value;
+      }
+      continue;
+    }
     const value = untag(raw);
     if (key === "step") {
       if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
@@ -102,9 +119,11 @@ export function decodeMetricLine(line: string, previousStep: number): DecodedLin
     else ignored.push(key);
   }
   if (Object.keys(metrics).length === 0) {
+    // A summary-only line is not a step: the step counter stays where it was.
+    if (summary !== undefined) return { ok: true, report: { step: previousStep, metrics, ignored, summary } };
     return { ok: false, error: `no numeric metric in the object; expected at least one "name": number besides "step"`, line };
   }
-  return { ok: true, report: { step, metrics, ignored } };
+  return { ok: true, report: { step, metrics, ignored, ...(summary !== undefined ? { summary } : {}) } };
 }
 
 /**

@@ -26,6 +26,11 @@ export interface TrialRunFacts {
   readonly metricName?: string;
   /** Names of every metric the trainer reported in this attempt. */
   readonly reportedMetrics: ReadonlySet<string>;
+  /**
+   * The run's summary, if the trainer sent one (docs/protocol.md; the W&B shim sends `run.summary`). Its
+   * value of the sweep metric is the trial's objective, as W&B takes a run's value from its summary.
+   */
+  readonly summary?: Readonly<Record<string, number>> | null;
 }
 
 export interface ClassifiedOutcome {
@@ -82,7 +87,8 @@ export function classifyOutcome(facts: TrialRunFacts): ClassifiedOutcome {
   if (exitCode !== 0) {
     return failed(withTail(`exited with code ${exitCode}`, tail), true, `exit:${exitCode}:${lastLineShape(tail)}`);
   }
-  if (facts.metricName !== undefined && !facts.reportedMetrics.has(facts.metricName)) {
+  const summaryValue = facts.metricName !== undefined ? facts.summary?.[facts.metricName] : undefined;
+  if (facts.metricName !== undefined && !facts.reportedMetrics.has(facts.metricName) && summaryValue === undefined) {
     const seen = [...facts.reportedMetrics];
     const what = seen.length === 0 ? "no metric at all" : `only ${seen.map((m) => `'${m}'`).join(", ")}`;
     return failed(
@@ -91,7 +97,7 @@ export function classifyOutcome(facts: TrialRunFacts): ClassifiedOutcome {
       `no-metric:${seen.sort().join(",")}`,
     );
   }
-  return { result: { state: "completed" }, retryable: false, signature: null };
+  return { result: summaryValue !== undefined ? { state: "completed", value: summaryValue } : { state: "completed" }, retryable: false, signature: null };
 }
 
 /**

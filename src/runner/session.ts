@@ -52,6 +52,8 @@ export interface SessionIo {
   readonly cwd?: string;
   /** Also write the structured log lines to stderr (`--log-format json`). */
   readonly logToStderr?: boolean;
+  /** Called with the controller before it runs, for callers that route signals themselves (`sweep wandb`). */
+  readonly onController?: (controller: SweepController) => void;
 }
 
 
@@ -96,6 +98,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       logger,
       logFile: file,
     });
+    io.onController?.(controller);
     const removeHandlers = io.handleSignals === false ? () => undefined : installSignalHandlers(controller, logger);
     try {
       return await controller.run();

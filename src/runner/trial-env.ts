@@ -17,6 +17,8 @@ export interface TrialEnvInput {
   readonly launchToken: string;
   /** Nested trial config, as JSON in SWEEP_PARAMS. */
   readonly config: Record<string, unknown>;
+  /** `config` already written as JSON with Python's number types (`1.0`), used for SWEEP_PARAMS when given. */
+  readonly paramsJson?: string;
   readonly storage: string;
   readonly slot: Slot;
   /** Directory kept across attempts of this trial, for checkpoints (SWEEP_TRIAL_DIR). */
@@ -48,7 +50,7 @@ export function buildTrialEnv(input: TrialEnvInput): NodeJS.ProcessEnv {
   // checkpoints in SWEEP_TRIAL_DIR may continue from them instead of starting over.
   env.SWEEP_RESUME = input.attempt > 1 ? "1" : "0";
   env.SWEEP_TRIAL_DIR = input.trialDir;
-  env.SWEEP_PARAMS = JSON.stringify(input.config);
+  env.SWEEP_PARAMS = input.paramsJson ?? JSON.stringify(input.config);
   env.SWEEP_PARAMS_FILE = input.paramsFile;
   env.SWEEP_STORAGE = input.storage;
   env.SWEEP_METRICS_FD = String(METRICS_FD);

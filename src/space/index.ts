@@ -1,4 +1,5 @@
-export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./types.js";
+export type { Distribution, DistributionKind, FlatParams, FloatMask, ParamFloats, ParamSpec, Rng, SearchSpace } from "./types.js";
+export { flatFloatMasks, floatMaskOf, nestedFloatMask } from "./float-masks.js";
 export { createRng, deriveSeed, randomSeed } from "./rng.js";
 export {
   DISTRIBUTION_KINDS,

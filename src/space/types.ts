@@ -33,7 +33,28 @@ export interface ParamSpec {
   /** Key path in the nested trial config: `["optimizer", "lr"]`. */
   readonly path: readonly string[];
   readonly dist: Distribution;
+  /**
+   * Which of its values are Python floats although integral, when that differs from the default rule
+   * (see `floatMaskOf`): set by the sweep-file validator from the numbers as written (`1.0`, `q: 1`).
+   */
+  readonly floats?: ParamFloats;
 }
+
+/**
+ * Marks the numbers of a value that are Python floats although integral (`1.0` written in a sweep file):
+ * JavaScript has one number type, while W&B passes `--clip=1.0` for a float and `--clip=1` for an int.
+ * `true` marks a float; an array or object mirrors the value's items; `false` marks nothing.
+ */
+export type FloatMask = boolean | readonly FloatMask[] | { readonly [key: string]: FloatMask };
+
+/** Python number types of one parameter's values, where the default rule of `floatMaskOf` is not enough. */
+export type ParamFloats =
+  /** A sampled numeric distribution: every value is a float (true) or an int (false). */
+  | { readonly sampled: boolean }
+  /** categorical: one mask per entry of `values`. */
+  | { readonly values: readonly FloatMask[] }
+  /** constant: the mask of `value`. */
+  | { readonly value: FloatMask };
 
 export interface SearchSpace {
   /** In sweep-file order; grid enumeration and seeded sampling depend on this order being stable. */

@@ -7,12 +7,15 @@ import type { ResolvedSweep } from "../config/types.js";
 import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { optimize, type Objective, type OptimizeSummary } from "./optimize.js";
+import { ambiguousIntRanges, INT_RANGE_WARNING_CODE } from "./config-object.js";
 import { Sweep, type SweepOptions } from "./sweep.js";
 
 export interface CreateSweepOptions extends SweepOptions {
   /**
    * The sweep: a W&B-style config object (as it would be written in YAML), YAML/JSON text, or an already
-   * resolved sweep. Exactly one of `config` and `file` is needed.
+   * resolved sweep. Exactly one of `config` and `file` is needed. In an object, `{min: 0, max: 1}` without a
+   * `distribution` samples integers (JavaScript has no `0.0`) and emits a process warning
+   * (`SWEEP_INT_RANGE_FROM_OBJECT`); write `distribution: "uniform"` for reals.
    */
   readonly config?: Record<string, unknown> | string | ResolvedSweep;
   /** A sweep file to load instead of `config`. */
@@ -65,7 +68,11 @@ function resolveConfig(options: CreateSweepOptions): ResolvedSweep {
   if (file !== undefined) return loadSweepFile(file, { lenient: options.lenient });
   if (typeof config === "string") return parseSweepConfig(config, { lenient: options.lenient });
   if (isResolved(config)) return config;
-  return parseSweepConfig(JSON.stringify(config), { format: "json", lenient: options.lenient });
+  const resolved = parseSweepConfig(JSON.stringify(config), { format: "json", lenient: options.lenient });
+  // An object cannot tell 0.0 from 0: see config-object.ts for the rule, and say when it applied.
+  const ambiguous = ambiguousIntRanges(config as Record<string, unknown>);
+  for (const warning of ambiguous) process.emitWarning(warning.message, { code: INT_RANGE_WARNING_CODE });
+  return ambiguous.length === 0 ? resolved : { ...resolved, warnings: [...resolved.warnings, ...ambiguous] };
 }
 
 function isResolved(value: unknown): value is ResolvedSweep {

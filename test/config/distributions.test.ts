@@ -41,10 +41,13 @@ describe("parameter forms", () => {
     assert.deepEqual(distOf("{min: 0o7, max: 0x10}"), { kind: "int_uniform", min: 7, max: 16 });
   });
 
-  it("explicit int_uniform accepts integral floats and rejects fractions", () => {
-    assert.deepEqual(distOf("{distribution: int_uniform, min: 1.0, max: 4}"), { kind: "int_uniform", min: 1, max: 4 });
-    const error = parseFails(withParameters("  p: {distribution: int_uniform, min: 1.5, max: 4}\n"));
-    assert.match(error.message, /parameters\.p\.min: expected an integer, found 1\.5/);
+  it("explicit int_uniform needs integer literals, as W&B's schema (isinstance(x, int)) does", () => {
+    assert.deepEqual(distOf("{distribution: int_uniform, min: 1, max: 4}"), { kind: "int_uniform", min: 1, max: 4 });
+    const fraction = parseFails(withParameters("  p: {distribution: int_uniform, min: 1.5, max: 4}\n"));
+    assert.match(fraction.message, /parameters\.p\.min: expected an integer, found 1\.5/);
+    const float = parseFails(withParameters("  p: {distribution: int_uniform, min: 1, max: 2.0}\n"));
+    assert.match(float.message, /parameters\.p\.max: expected an integer \(int_uniform bounds are Python ints; write 2, or use distribution: uniform for real numbers\), found 2\.0/);
+    assert.equal(float.errors.length, 1);
   });
 
   it("every range kind keeps its bounds and gets q = 1 by default where W&B has q", () => {

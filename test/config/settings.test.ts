@@ -45,14 +45,27 @@ describe("early_terminate", () => {
     assert.deepEqual(sweep.config.early_terminate, { type: "hyperband", max_iter: 27, s: 2, eta: 2.5, strict: false });
   });
 
-  it("needs exactly one of min_iter and max_iter, and s with max_iter", () => {
+  it("needs min_iter or max_iter, and s with max_iter alone (as W&B's schema does)", () => {
     assert.match(parseFails(et("{type: hyperband}")).message, /early_terminate: hyperband needs "min_iter"/);
-    assert.match(
-      parseFails(et("{type: hyperband, min_iter: 1, max_iter: 9, s: 2}")).message,
-      /early_terminate\.max_iter: expected exactly one of "min_iter" or "max_iter", found both/,
-    );
     assert.match(parseFails(et("{type: hyperband, max_iter: 9}")).message, /"max_iter" needs "s"/);
     assert.match(parseFails(et("{type: hyperband, max_iter: 2, s: 1}")).message, /max_iter 2 \/ eta 3 < 1 leaves no bracket/);
+  });
+
+  it("accepts max_iter with min_iter as W&B does: max_iter and s give the bands, min_iter is ignored with a warning", () => {
+    const both = parseOk(et("{type: hyperband, min_iter: 1, max_iter: 18, s: 2}"));
+    assert.deepEqual(both.config.early_terminate, { type: "hyperband", max_iter: 18, s: 2, eta: 3, strict: true });
+    assert.equal(both.warnings.length, 1);
+    assert.equal(both.warnings[0]!.path, "early_terminate.min_iter");
+    assert.match(both.warnings[0]!.message, /"min_iter" is ignored: with "max_iter" and "s" the bands come from max_iter, as in W&B \(bands 2, 6\)/);
+  });
+
+  it("accepts max_iter and min_iter without s (W&B's schema does, its code crashes): max_iter wins, s defaults, and the warning says so", () => {
+    const noS = parseOk(et("{type: hyperband, min_iter: 2, max_iter: 27}"));
+    assert.deepEqual(noS.config.early_terminate, { type: "hyperband", max_iter: 27, s: 3, eta: 3, strict: true });
+    assert.equal(noS.warnings.length, 1);
+    assert.equal(noS.warnings[0]!.path, "early_terminate.max_iter");
+    assert.match(noS.warnings[0]!.message, /W&B's schema accepts this block \(through "min_iter"\) but its hyperband code fails on the missing "s"/);
+    assert.match(noS.warnings[0]!.message, /"max_iter" wins.* with s = 3 \(bands 1, 3, 9\); "min_iter" is ignored/);
   });
 
   it("checks types and ranges", () => {

@@ -40,7 +40,8 @@ describe("W&B hyperband bands", () => {
       assert.match(e.message, /max_iter >= eta \(3\).*found 2/);
       return true;
     });
-    assert.throws(() => wandbHyperbandBands({ minIter: 5, maxIter: 20 }), /exactly one of "min_iter" and "max_iter", found both/);
+    // Both given: max_iter wins, as in W&B's code.
+    assert.deepEqual(wandbHyperbandBands({ minIter: 5, maxIter: 20, s: 2 }), [2, 6]);
     assert.throws(() => wandbHyperbandBands({}), /found neither/);
     assert.throws(() => new WandbHyperbandPruner({ minIter: 5, eta: 1 }), /early_terminate\.eta: expected a number > 1, found 1/);
     assert.throws(() => new WandbHyperbandPruner({ minIter: 2.5 }), /early_terminate\.min_iter: expected an integer >= 1, found 2\.5/);

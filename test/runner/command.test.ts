@@ -15,7 +15,7 @@ const base = {
 test("the default command is W&B's: ${env} ${interpreter} ${program} ${args}", () => {
   assert.deepEqual(buildCommand(base), [
     "/usr/bin/env", "python", "train.py",
-    "--lr=0.01", "--optimizer.name=adam", "--amp=True", "--ema=False", "--layers=[1,2]",
+    "--lr=0.01", "--optimizer={'name': 'adam'}", "--amp=True", "--ema=False", "--layers=[1, 2]",
   ]);
 });
 
@@ -23,23 +23,23 @@ test("every list macro expands as the W&B agent does", () => {
   const argv = buildCommand({ ...base, template: ["run", "${args_no_hyphens}", "|", "${args_no_boolean_flags}", "|", "${args_no_equals}"] });
   assert.deepEqual(argv, [
     "run",
-    "lr=0.01", "optimizer.name=adam", "amp=True", "ema=False", "layers=[1,2]",
+    "lr=0.01", "optimizer={'name': 'adam'}", "amp=True", "ema=False", "layers=[1, 2]",
     "|",
-    "--lr=0.01", "--optimizer.name=adam", "--amp", "--layers=[1,2]",
+    "--lr=0.01", "--optimizer={'name': 'adam'}", "--amp", "--layers=[1, 2]",
     "|",
-    "--lr", "0.01", "--optimizer.name", "adam", "--amp", "True", "--ema", "False", "--layers", "[1,2]",
+    "--lr", "0.01", "--optimizer", "{'name': 'adam'}", "--amp", "True", "--ema", "False", "--layers", "[1, 2]",
   ]);
 });
 
 test("scalar macros work whole or inside a token; args_json carries the nested config", () => {
   const argv = buildCommand({ ...base, template: ["${program}", "${args_json}", "--cfg=${args_json_file}", "--token=${envvar:TOKEN}"] });
-  assert.deepEqual(argv, ["train.py", '{"lr":0.01,"optimizer":{"name":"adam"},"amp":true,"ema":false,"layers":[1,2]}', "--cfg=/tmp/params.json", "--token=s3cret"]);
+  assert.deepEqual(argv, ["train.py", '{"lr": 0.01, "optimizer": {"name": "adam"}, "amp": true, "ema": false, "layers": [1, 2]}', "--cfg=/tmp/params.json", "--token=s3cret"]);
   assert.deepEqual(buildCommand({ ...base, platform: "win32", template: ["${env}", "${program}"] }), ["train.py"]);
 });
 
 test("a hostile value stays one literal argument", () => {
   const evil = "$(touch pwned); rm -rf x";
-  assert.deepEqual(buildCommand({ ...base, params: { cmd: evil }, template: ["${args}"] }), [`--cmd=${evil}`]);
+  assert.deepEqual(buildCommand({ ...base, params: { cmd: evil }, config: { cmd: evil }, template: ["${args}"] }), [`--cmd=${evil}`]);
 });
 
 test("mistakes in the template are named, with what was expected", () => {
@@ -52,6 +52,6 @@ test("mistakes in the template are named, with what was expected", () => {
 test("values are formatted like Python's str() for argparse compatibility", () => {
   assert.equal(formatArgValue(true), "True");
   assert.equal(formatArgValue(null), "None");
-  assert.equal(formatArgValue(1e-5), "0.00001");
-  assert.equal(formatArgValue({ a: 1 }), '{"a":1}');
+  assert.equal(formatArgValue(1e-5), "1e-05");
+  assert.equal(formatArgValue({ a: 1 }), "{'a': 1}");
 });

@@ -88,7 +88,7 @@ test("macros and argv: a hostile value is one literal argument and nothing is ex
   const argv = records[0]!.argv;
   assert.ok(argv.includes(`--danger=${evil}`), JSON.stringify(argv));
   assert.ok(argv.includes("--flag"));
-  assert.ok(argv.includes("--opt.lr=0.5"));
+  assert.ok(argv.includes("--opt={'lr': 0.5}"), JSON.stringify(argv)); // W&B's agent writes a nested parameter as its dict
   const cfgFile = argv.find((a) => a.startsWith("--cfg="))!.slice("--cfg=".length);
   assert.deepEqual(JSON.parse(readFileSync(cfgFile, "utf8")), { danger: evil, flag: true, opt: { lr: 0.5 } });
   assert.deepEqual(JSON.parse(records[0]!.env.SWEEP_PARAMS!), { danger: evil, flag: true, opt: { lr: 0.5 } });
