@@ -85,6 +85,15 @@ export class Workspace {
   }
 
   dispose(): void {
+    // A test that failed half-way may leave trainers behind (they outlive a killed controller by design):
+    // everything started from this workspace goes, found by the record folder in its environment.
+    for (const pid of processesWithEnv(`FAKE_TRAINER_RECORD_DIR=${this.records}`)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -109,6 +118,20 @@ export class ControllerProcess {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** Pids of live processes whose environment holds the exact `NAME=value` entry. */
+export function processesWithEnv(entry: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, "utf8").split("\0").includes(entry)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
 
 /** Polls the storage until `predicate` holds for the sweep's trials. */

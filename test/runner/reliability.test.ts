@@ -78,6 +78,8 @@ test("recovery stops every process of a dead trial: a forked worker and one that
     assert.deepEqual(findTokenProcesses({ prefix: sweepTokenPrefix(sweepId) }), [], "a process of the sweep is left");
   } finally {
     await storage.close();
+    // This sweep's trainers hang by design: whatever a failure above left must not hold GPU 0 for the next test.
+    for (const p of findTokenProcesses({ prefix: sweepTokenPrefix(sweepId) })) process.kill(p.pid, "SIGKILL");
   }
 });
 
