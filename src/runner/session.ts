@@ -13,7 +13,7 @@ import { Sweep } from "../study/index.js";
 import { DEFAULT_GRACE_PERIOD_SEC, STALE_HEARTBEAT_MS, SweepController, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { recoverDeadTrials, requeueInterrupted } from "./recovery.js";
-import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags } from "./setup.js";
+import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags, type SlotSetup } from "./setup.js";
 import { currentWorker, type WorkerIdentity } from "./worker.js";
 
 /** Everything a CLI flag can set for a controller run (file settings are the fallback). */
@@ -38,14 +38,23 @@ export interface SessionIo {
 }
 
 
-/** Runs the controller over `sweep` with slots, logs and signal handling set up; returns its summary. */
-async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
+/**
+ * The slots a run of a sweep with these settings and flags gets. Finds the GPUs and stores nothing, so a
+ * selection that cannot work (`--gpus 5` on a 4-GPU host: GpuSelectionError, SlotPlanError) is refused before
+ * a sweep is created or a trial claimed.
+ */
+export function prepareSlots(settings: SweepSettings, flags: RunnerFlags, env: NodeJS.ProcessEnv = process.env): Promise<SlotSetup> {
+  return setupSlots({ ...settings, ...definedOnly(flags) }, env);
+}
+
+/** Runs the controller over `sweep` on the prepared slots, with logs and signal handling set up; returns its summary. */
+async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, prepared: SlotSetup, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const reporter = createReporter(io.progress, { stdout, stderr });
   const { logger, file } = createControllerLogger(sweep.storage.location, sweep.id, { stderr: io.logToStderr ?? false });
   try {
-    const { slots, notices } = await setupSlots({ ...settings, ...definedOnly(flags) }, io.env ?? process.env);
+    const { slots, notices } = prepared;
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
     before?.(reporter);
     const controller = new SweepController(sweep, {
@@ -91,11 +100,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** `sweep run FILE`: store the sweep (settings from the file, overridden by flags) and run it. */
-export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
+/**
+ * `sweep run FILE`: store the sweep (settings from the file, overridden by flags) and run it. The slots are
+ * planned first (or given, already planned by the caller), so a bad GPU selection stores no sweep.
+ */
+export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo, slots?: SlotSetup): Promise<RunSummary> {
+  const prepared = slots ?? (await prepareSlots(resolved.config.sweep, flags, io.env ?? process.env));
   // The sweep's pruner comes from its config (early_terminate / sweep.pruner), chosen by Sweep itself.
   const sweep = await Sweep.create(storage, resolved);
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker());
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), prepared);
 }
 
 /**
@@ -106,6 +119,7 @@ export async function startSweep(storage: Storage, resolved: ResolvedSweep, flag
  */
 export async function resumeSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
+  const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering anything
   const worker = currentWorker();
   const recovered = await recoverDeadTrials(storage, sweepId, {
     self: worker,
@@ -119,7 +133,7 @@ export async function resumeSweep(storage: Storage, sweepId: string, flags: Runn
     await storage.setSweepStatus(sweepId, "running");
     await storage.addEvent(sweepId, "sweep_resumed", { previousStatus: record.status, by: worker.name });
   }
-  return drive(sweep, sweep.config.sweep, flags, io, worker, (reporter) => {
+  return drive(sweep, sweep.config.sweep, flags, io, worker, prepared, (reporter) => {
     for (const r of recovered) {
       reporter.emit({ type: "notice", level: "info", message: `trial ${r.number} was left running by ${r.worker ?? "an unknown controller"}${r.reapedPid ? ` (stopped its trainer, pid ${r.reapedPid})` : ""}; it will run again` });
     }
@@ -134,6 +148,7 @@ export async function resumeSweep(storage: Storage, sweepId: string, flags: Runn
  */
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
+  const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering or claiming anything
   const worker = currentWorker();
   const recovered = await recoverDeadTrials(storage, sweepId, {
     self: worker,
@@ -141,7 +156,7 @@ export async function joinSweep(storage: Storage, sweepId: string, flags: Runner
     graceMs: (flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC) * 1000,
     treatUnknownAsDead: false,
   });
-  return drive(sweep, sweep.config.sweep, flags, io, worker, (reporter) => {
+  return drive(sweep, sweep.config.sweep, flags, io, worker, prepared, (reporter) => {
     for (const r of recovered) reporter.emit({ type: "notice", level: "info", message: `recovered trial ${r.number} from dead worker ${r.worker ?? "(unknown)"}` });
   });
 }
