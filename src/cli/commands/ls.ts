@@ -5,22 +5,24 @@ import type { CommandModule } from "yargs";
 import { describeCounts, summarizeSweep, type SweepSummary } from "../../report/summary.js";
 import { formatNumber, renderTable } from "../../report/table.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+import { choice } from "../flags.js";
 
 interface LsArgs extends GlobalArgs {
-  readonly format: OutputFormat;
+  readonly format?: string;
 }
 
 export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
   command: "ls",
   describe: "List the sweeps in a storage",
-  builder: (y) => y.option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+  builder: (y) => y.option("format", { choices: ["table", "json"] as const, requiresArg: true, default: "table" }),
   handler: async (args) => {
+    const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
     const storage = await openExistingStorage(storageLocation(args));
     try {
       const summaries: SweepSummary[] = [];
       for (const sweep of await storage.listSweeps()) summaries.push(summarizeSweep(sweep, await storage.listTrials(sweep.id)));
       summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      if (args.format === "json") return printJson(summaries);
+      if (format === "json") return printJson(summaries);
       if (summaries.length === 0) {
         process.stdout.write(`no sweeps in ${storage.location}\n`);
         return;

@@ -7,10 +7,11 @@ import { formatNumber, formatValue, renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { TrialRecord } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+import { argument, choice } from "../flags.js";
 
 interface ShowArgs extends GlobalArgs {
-  readonly id: string;
-  readonly format: OutputFormat;
+  readonly id?: string;
+  readonly format?: string;
 }
 
 export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
@@ -19,15 +20,17 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-      .option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+      .option("format", { choices: ["table", "json"] as const, requiresArg: true, default: "table" }),
   handler: async (args) => {
+    const id = argument(args.id, "id");
+    const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
     const storage = await openExistingStorage(storageLocation(args));
     try {
-      const sweep = await storage.getSweep(args.id);
-      if (!sweep) throw new SweepNotFoundError(args.id, storage.location);
+      const sweep = await storage.getSweep(id);
+      if (!sweep) throw new SweepNotFoundError(id, storage.location);
       const trials = await storage.listTrials(sweep.id);
       const summary = summarizeSweep(sweep, trials);
-      if (args.format === "json") {
+      if (format === "json") {
         return printJson({ ...summary, config: storedConfig(sweep), trials: trials.map(trialJson) });
       }
       const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
