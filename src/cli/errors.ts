@@ -34,11 +34,11 @@ export class UsageError extends CliError {
   }
 }
 
-/** Something failed that a user cannot have caused, with the log that has the details when there is one. */
+/** Something failed that a user cannot have caused, with where its log is ("the controller log /x/y.log"). */
 export class InternalFailure extends Error {
   constructor(
     override readonly cause: unknown,
-    readonly logPath: string,
+    readonly log: string,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = "InternalFailure";
@@ -65,7 +65,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof StorageError) return { exitCode: ExitCode.storageUnavailable, message: error.message, internal: false };
   if (error instanceof InternalFailure) {
     const inner = describeFailure(error.cause);
-    return inner.internal ? { ...inner, message: `${inner.message}\nthe log of this run: ${error.logPath}` } : inner;
+    return inner.internal ? { ...inner, message: `${inner.message}\nsee also ${error.log}` } : inner;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return {
@@ -75,7 +75,7 @@ export function describeFailure(error: unknown): Failure {
   };
 }
 
-/** `error` with `logPath` attached when it is a bug (exit 1); user errors pass through unchanged. */
-export function withLogPath(error: unknown, logPath: string): unknown {
-  return describeFailure(error).internal ? new InternalFailure(error, logPath) : error;
+/** `error` with where its log is attached when it is a bug (exit 1); user errors pass through unchanged. */
+export function withLogPath(error: unknown, log: string): unknown {
+  return describeFailure(error).internal ? new InternalFailure(error, log) : error;
 }

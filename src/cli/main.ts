@@ -49,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "dot-notation": false })
     .command(tracked)
     .middleware((parsed) => checkParsed(parsed, args, matched))
-    .demandCommand(1, "give a command; see `sweep --help`")
+    .demandCommand(1, `give a command: ${commands.map(commandName).join(", ")}`)
     .strict()
     .locale("en")
     .exitProcess(false)
