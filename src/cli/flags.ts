@@ -51,7 +51,13 @@ export function wholeNumber(value: unknown, flag: string, rule: WholeNumberRule)
   return n;
 }
 
-/** A duration: `90` (seconds), `90s`, `30m`, `2h`, `1h30m`; more than zero. */
+/**
+ * The longest duration a flag takes: Node's timers hold at most 2^31 - 1 ms (24.8 days) and fire at once
+ * for anything longer, which would stop every trial the moment it starts.
+ */
+export const MAX_DURATION_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A duration: `90` (seconds), `90s`, `30m`, `2h`, `1h30m`; more than zero, at most 24 days. */
 export function duration(value: unknown, flag: string): number | undefined {
   const t = text(value, flag);
   if (t === undefined) return undefined;
@@ -59,6 +65,7 @@ export function duration(value: unknown, flag: string): number | undefined {
   if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
     throw new UsageError(`${flag} ${shown(t)} is not a duration; expected e.g. 90, 90s, 30m, 2h or 1h30m (more than zero)`);
   }
+  if (seconds > MAX_DURATION_SECONDS) throw new UsageError(`${flag} ${shown(t)} is too long; expected at most 24d (${MAX_DURATION_SECONDS} seconds)`);
   return seconds;
 }
 

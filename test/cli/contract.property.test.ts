@@ -69,7 +69,7 @@ const VALID: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Values that are wrong for most options. */
-const BAD = ["", " ", "abc", "-1", "0", "1.5", "1e3", "0x10", "NaN", "Infinity", "5", "0,0", "9", "99999999999999999999", "mongodb://x/y", "/nonexistent/dir/f", "-", ".", "out", "yaml", "lsat", "sqlite:", ":memory"];
+const BAD = ["", " ", "abc", "-1", "0", "1.5", "1e3", "0x10", "NaN", "Infinity", "5", "0,0", "9", "99999999999999999999", "mongodb://x/y", "/nonexistent/dir/f", "-", ".", "out", "yaml", "lsat", "sqlite:", ":memory", "30d"];
 
 const randomText = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "grapheme", maxLength: 4 }), fc.string({ unit: "binary", maxLength: 4 })).filter((s) => !s.includes("\0"));
 

@@ -103,6 +103,9 @@ describe("option readers", () => {
     assert.equal(duration("90", "--trial-timeout"), 90);
     assert.equal(duration("1h30m", "--trial-timeout"), 5400);
     for (const bad of ["soon", "0", "0s", "-5", ""]) assert.throws(() => duration(bad, "--trial-timeout"), UsageError, bad);
+    // Longer than a Node timer holds: it would fire at once and stop every trial as it starts.
+    assert.equal(duration("24d", "--trial-timeout"), 24 * 86400);
+    assert.throws(() => duration("25d", "--trial-timeout"), /--trial-timeout "25d" is too long; expected at most 24d/);
   });
 
   const dir = mkdtempSync(join(tmpdir(), "sweep-flags-"));

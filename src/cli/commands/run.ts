@@ -12,9 +12,8 @@ import type { ProgressMode } from "../../runner/progress.js";
 import { prepareSlots, startSweep, type RunnerFlags, type SessionIo } from "../../runner/session.js";
 import { storageHome } from "../../runner/setup.js";
 import { logFormat, storageLocation, type GlobalArgs } from "../context.js";
-import { withLogPath } from "../errors.js";
+import { UsageError, withLogPath } from "../errors.js";
 import { argument, choice, duration, text, wholeNumber } from "../flags.js";
-import { UsageError } from "../errors.js";
 
 /** As yargs hands them over: the text typed (checked by toRunnerFlags), or a boolean for on/off flags. */
 export interface RunnerArgs extends GlobalArgs {
