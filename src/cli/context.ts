@@ -5,19 +5,37 @@ import { existsSync } from "node:fs";
 import { DEFAULT_STORAGE_PATH, openStorage, parseStorageLocation } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
+import { choice, text } from "./flags.js";
 import { ExitCode } from "../exit-codes.js";
 import { escapeControlInJson } from "../terminal-text.js";
 
 export type OutputFormat = "table" | "json";
 
+/** The global options as yargs hands them over (checked by the functions below). */
 export interface GlobalArgs {
   readonly storage?: string;
-  readonly logFormat?: "pretty" | "json";
+  readonly logFormat?: string;
 }
 
-/** The storage location: the flag, else the sweep file's `sweep.storage`, else `storage/sweeps.db`. */
+/**
+ * The storage location: the flag, else the sweep file's `sweep.storage`, else `storage/sweeps.db`. A
+ * malformed one (empty, unknown scheme) is refused here (exit 8), before anything is opened.
+ */
 export function storageLocation(args: GlobalArgs, fromConfig?: string): string {
-  return args.storage ?? fromConfig ?? DEFAULT_STORAGE_PATH;
+  const location = text(args.storage, "--storage") ?? fromConfig ?? DEFAULT_STORAGE_PATH;
+  parseStorageLocation(location);
+  return location;
+}
+
+/** `--log-format`, checked. */
+export function logFormat(args: GlobalArgs): "pretty" | "json" | undefined {
+  return choice(args.logFormat, "--log-format", ["pretty", "json"] as const);
+}
+
+/** Checks the options every command takes; for commands that use neither, so a typo is still refused. */
+export function checkGlobalArgs(args: GlobalArgs): void {
+  storageLocation(args);
+  logFormat(args);
 }
 
 /**

@@ -14,7 +14,7 @@ import { Sweep, SweepNotFoundError } from "../study/index.js";
 import { STALE_HEARTBEAT_MS, STOP_REQUESTED_EVENT, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { requeueFailed, requeueInterrupted } from "./recovery.js";
-import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags } from "./setup.js";
+import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags, type SlotSetup } from "./setup.js";
 import { currentWorker, knownWorkers, workerLiveness, type WorkerIdentity, type WorkerRole } from "./worker.js";
 
 /** Everything a CLI flag can set for a controller run (file settings are the fallback). */
@@ -62,8 +62,17 @@ interface DriveRole {
   readonly treatUnknownAsDead: boolean;
 }
 
-/** Runs the controller over `sweep` with slots, logs and signal handling set up; returns its summary. */
-async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, as: DriveRole, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
+/**
+ * The slots a run of a sweep with these settings and flags gets. Finds the GPUs and stores nothing, so a
+ * selection that cannot work (`--gpus 5` on a 4-GPU host: GpuSelectionError, SlotPlanError) is refused before
+ * a sweep is created or a trial claimed.
+ */
+export function prepareSlots(settings: SweepSettings, flags: RunnerFlags, env: NodeJS.ProcessEnv = process.env): Promise<SlotSetup> {
+  return setupSlots({ ...settings, ...definedOnly(flags) }, env);
+}
+
+/** Runs the controller over `sweep` on the prepared slots, with logs and signal handling set up; returns its summary. */
+async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, io: SessionIo, worker: WorkerIdentity, as: DriveRole, prepared: SlotSetup, before?: (reporter: ProgressReporter) => void): Promise<RunSummary> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
@@ -78,7 +87,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   // errors are logged once and ignored; the log file keeps everything.
   const stopGuard = guardOutput([stdout, stderr], (err) => logger.warn({ err }, "terminal output failed; the sweep goes on, see this log"));
   try {
-    const { slots, notices } = await setupSlots({ ...settings, ...definedOnly(flags) }, io.env ?? process.env);
+    const { slots, notices } = prepared;
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
     before?.(reporter);
     const controller = new SweepController(sweep, {
@@ -157,11 +166,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** `sweep run FILE`: store the sweep (settings from the file, overridden by flags) and run it. */
-export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
+/**
+ * `sweep run FILE`: store the sweep (settings from the file, overridden by flags) and run it. The slots are
+ * planned first (or given, already planned by the caller), so a bad GPU selection stores no sweep.
+ */
+export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo, slots?: SlotSetup): Promise<RunSummary> {
+  const prepared = slots ?? (await prepareSlots(resolved.config.sweep, flags, io.env ?? process.env));
   // The sweep's pruner comes from its config (early_terminate / sweep.pruner), chosen by Sweep itself.
   const sweep = await Sweep.create(storage, resolved);
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "controller", treatUnknownAsDead: false });
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "controller", treatUnknownAsDead: false }, prepared);
 }
 
 /**
@@ -173,6 +186,7 @@ export async function startSweep(storage: Storage, resolved: ResolvedSweep, flag
  */
 export async function resumeSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
+  const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering anything
   const worker = currentWorker();
   await refuseIfControlled(storage, sweepId, worker);
   const requeued = await requeueInterrupted(storage, sweepId);
@@ -183,7 +197,7 @@ export async function resumeSweep(storage: Storage, sweepId: string, flags: Runn
     await storage.setSweepStatus(sweepId, "running");
     await storage.addEvent(sweepId, "sweep_resumed", { previousStatus: record.status, by: worker.name, retried });
   }
-  return drive(sweep, sweep.config.sweep, flags, io, worker, { role: "controller", treatUnknownAsDead: true }, (reporter) => {
+  return drive(sweep, sweep.config.sweep, flags, io, worker, { role: "controller", treatUnknownAsDead: true }, prepared, (reporter) => {
     if (requeued.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running interrupted trial(s) ${requeued.join(", ")}` });
     if (retried.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running failed trial(s) ${retried.join(", ")} (--retry-failed)` });
   });
@@ -209,7 +223,8 @@ async function refuseIfControlled(storage: Storage, sweepId: string, self: Worke
  */
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false });
+  const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering or claiming anything
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false }, prepared);
 }
 
 export interface StopRequest {

@@ -10,7 +10,7 @@ import { DEFAULT_STORAGE_PATH, parseStorageLocation } from "../storage/index.js"
 import type { SweepSettings } from "../config/types.js";
 import { envSecretValues, isSecretName, redactArgv, REDACTED, redactText, secretValueList } from "../config/secrets.js";
 import { escapeControlInJson } from "../terminal-text.js";
-import { hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
+import { GpuSelectionError, hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
 import { planSlots, type Slot } from "./slots.js";
 
 /** Settings that only matter while trials run; CLI flags may override them on every run/resume/agent. */
@@ -31,7 +31,8 @@ export interface SlotSetup {
 /**
  * Finds the GPUs and plans slots. With no usable GPU (none installed, CUDA_VISIBLE_DEVICES hides them all,
  * `--gpus none`) the sweep runs on `parallel` CPU slots. Asking for specific GPUs on a machine without
- * any is an error, not a silent fallback to CPU.
+ * any is an error, not a silent fallback to CPU. Nothing is stored or started here, so callers run it before
+ * creating or claiming anything: a GPU selection that cannot work (GpuSelectionError, SlotPlanError) changes nothing.
  */
 export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: NodeJS.ProcessEnv = process.env): Promise<SlotSetup> {
   const notices: string[] = [];
@@ -43,7 +44,7 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
   if (!cpuOnly) {
     const query = await queryGpus(env);
     if (!query.ok) {
-      if (explicitGpus) throw new Error(`--gpus ${settings.gpus} asks for GPUs, but none can be found: ${query.reason}`);
+      if (explicitGpus) throw new GpuSelectionError(`--gpus ${settings.gpus} asks for GPUs, but none can be found: ${query.reason}`);
       notices.push(`no GPU found (${query.reason}); running on ${settings.parallel ?? 1} CPU slot(s)`);
     } else {
       const selection = selectGpus(query.gpus, {
@@ -53,7 +54,7 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
       });
       for (const g of selection.skippedBusy) notices.push(`skipping busy GPU ${g.index} (${g.memoryUsedMiB} MiB in use)`);
       if (selection.gpus.length === 0 && selection.skippedBusy.length > 0) {
-        throw new Error(`every selected GPU is busy (${selection.skippedBusy.map((g) => g.index).join(",")}); drop --skip-busy-gpus or free a GPU`);
+        throw new GpuSelectionError(`every selected GPU is busy (${selection.skippedBusy.map((g) => g.index).join(",")}); drop --skip-busy-gpus or free a GPU`);
       }
       gpuIds = selection.gpus.map((g) => String(g.index));
     }

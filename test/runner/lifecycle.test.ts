@@ -12,7 +12,9 @@ const ws = new Workspace();
 after(() => ws.dispose());
 
 test("kill -9 of the controller mid-sweep, then `sweep resume`: running trainers are followed to their end, nothing lost, nothing run twice", async () => {
-  const file = ws.sweepFile("kill9", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1, 2, 3, 4, 5]}\n  epochs: {value: 8}\n  epoch_ms: {value: 120}\n");
+  // The orphaned trainer must still be training when `sweep resume` (a node start, the storage, the GPU check)
+  // gets to it: 8 epochs of 200 ms leave room on a loaded machine.
+  const file = ws.sweepFile("kill9", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1, 2, 3, 4, 5]}\n  epochs: {value: 8}\n  epoch_ms: {value: 200}\n");
   const controller = ws.spawnCli(["run", file, "--gpus", "0,1"]);
   await controller.waitForOutput(/sweep [a-z0-9]{8}/);
   const sweepId = sweepIdFrom(controller.stderr);

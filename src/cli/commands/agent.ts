@@ -5,11 +5,13 @@
 import type { Argv, CommandModule } from "yargs";
 import { joinSweep } from "../../runner/session.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
-import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
+import { withLogPath } from "../errors.js";
+import { argument } from "../flags.js";
+import { controllerLog, sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface AgentArgs extends RunnerArgs {
-  readonly id: string;
-  readonly count?: number;
+  readonly id?: string;
+  readonly count?: string;
 }
 
 export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
@@ -19,14 +21,20 @@ export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
     withRunnerOptions(
       y
         .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-        .option("count", { type: "number", describe: "Run at most this many trials, then exit" }),
+        .option("count", { requiresArg: true, describe: "Run at most this many trials (a whole number >= 1), then exit" }),
     ) as unknown as Argv<AgentArgs>,
   handler: async (args) => {
+    // Flags first; the GPUs are checked by joinSweep before it recovers or claims anything.
     const flags = toRunnerFlags(args);
-    const storage = await openExistingStorage(storageLocation(args));
+    const io = sessionIo(args);
+    const id = argument(args.id, "id");
+    const location = storageLocation(args);
+    const storage = await openExistingStorage(location);
     try {
-      const summary = await joinSweep(storage, args.id, flags, sessionIo(args));
+      const summary = await joinSweep(storage, id, flags, io);
       process.exitCode = summary.exitCode;
+    } catch (error) {
+      throw withLogPath(error, controllerLog(location, id));
     } finally {
       await storage.close();
     }

@@ -14,6 +14,7 @@ import { renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { Storage } from "../../storage/types.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs } from "../context.js";
+import { argument, choice, text, wholeNumber } from "../flags.js";
 import { CliError } from "../errors.js";
 import { ExitCode } from "../../exit-codes.js";
 import { escapeControl } from "../../terminal-text.js";
@@ -21,13 +22,17 @@ import { escapeControl } from "../../terminal-text.js";
 interface BestArgs extends GlobalArgs {
   readonly ids?: string[];
   readonly metric?: string;
-  readonly goal?: "max" | "min" | "maximize" | "minimize";
+  readonly goal?: string;
   readonly by?: string;
-  readonly agg?: Aggregation;
-  readonly top: number;
+  readonly agg?: string;
+  readonly top?: string;
   readonly includePruned?: boolean;
-  readonly format: "table" | "json" | "csv";
+  readonly format?: string;
 }
+
+const GOALS = ["max", "min", "maximize", "minimize"] as const;
+const AGGREGATIONS = ["last", "best"] as const satisfies readonly Aggregation[];
+const FORMATS = ["table", "json", "csv"] as const;
 
 export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
   command: "best [ids..]",
@@ -35,31 +40,32 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
   builder: (y) =>
     y
       .positional("ids", { type: "string", array: true, describe: "Sweep ids (default: every sweep in the storage)" })
-      .option("metric", { type: "string", describe: "Any metric the trials reported (default: the sweeps' objective)" })
-      .option("goal", { choices: ["max", "min", "maximize", "minimize"] as const, describe: "Default: the sweep's goal for its metric; inferred for *loss, *accuracy, … names" })
-      .option("by", { type: "string", describe: "Parameter naming the model (default: model_name, model or model_name_or_path, else the sweep's name)" })
-      .option("agg", { choices: ["last", "best"] as const, describe: "A trial's value: its last reported value or its best (default: the sweep's objective rule, else last)" })
-      .option("top", { type: "number", default: 1, describe: "Trials per model" })
+      .option("metric", { type: "string", requiresArg: true, describe: "Any metric the trials reported (default: the sweeps' objective)" })
+      .option("goal", { choices: GOALS, requiresArg: true, describe: "Default: the sweep's goal for its metric; inferred for *loss, *accuracy, … names" })
+      .option("by", { type: "string", requiresArg: true, describe: "Parameter naming the model (default: model_name, model or model_name_or_path, else the sweep's name)" })
+      .option("agg", { choices: AGGREGATIONS, requiresArg: true, describe: "A trial's value: its last reported value or its best (default: the sweep's objective rule, else last)" })
+      .option("top", { requiresArg: true, default: "1", describe: "Trials per model (a whole number >= 1)" })
       .option("include-pruned", { type: "boolean", default: false, describe: "Count pruned trials too (value when stopped)" })
-      .option("format", { choices: ["table", "json", "csv"] as const, default: "table" as const }),
+      .option("format", { choices: FORMATS, requiresArg: true, default: "table" }),
   handler: async (args) => {
+    const ids = (args.ids ?? []).map((id) => argument(id, "ids"));
+    const query = {
+      metric: text(args.metric, "--metric"),
+      goal: toGoal(choice(args.goal, "--goal", GOALS)),
+      by: text(args.by, "--by"),
+      agg: choice(args.agg, "--agg", AGGREGATIONS),
+      top: wholeNumber(args.top, "--top", { min: 1 }),
+      includePruned: args.includePruned,
+    };
+    const format = choice(args.format, "--format", FORMATS) ?? "table";
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
-      const sweeps = await loadSweeps(storage, args.ids ?? []);
-      const result = answer(() =>
-        bestPerModel(sweeps, {
-          metric: args.metric,
-          goal: toGoal(args.goal),
-          by: args.by,
-          agg: args.agg,
-          top: args.top,
-          includePruned: args.includePruned,
-        }),
-      );
+      const sweeps = await loadSweeps(storage, ids);
+      const result = answer(() => bestPerModel(sweeps, query));
       for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note, { keepLayout: true })}\n`);
-      if (args.format === "json") return printJson(bestJson(result));
-      if (args.format === "csv") return void process.stdout.write(formatRecords(bestRecords(result), "csv"));
-      const counted = args.includePruned ? "completed and pruned trials" : "completed trials";
+      if (format === "json") return printJson(bestJson(result));
+      if (format === "csv") return void process.stdout.write(formatRecords(bestRecords(result), "csv"));
+      const counted = query.includePruned ? "completed and pruned trials" : "completed trials";
       process.stdout.write(
         escapeControl(`best ${result.metric} (${result.goal}, ${result.goalSource}) per model (${result.modelSource}), over ${counted}`) +
           "\n\n" +
@@ -99,7 +105,7 @@ export function answer<T>(query: () => T): T {
   }
 }
 
-function toGoal(goal: BestArgs["goal"]): Goal | undefined {
+function toGoal(goal: (typeof GOALS)[number] | undefined): Goal | undefined {
   if (goal === undefined) return undefined;
   return goal === "max" || goal === "maximize" ? "maximize" : "minimize";
 }

@@ -7,16 +7,18 @@ import { formatNumber, renderTable } from "../../report/table.js";
 import { STALE_HEARTBEAT_MS } from "../../runner/controller.js";
 import { sweepLiveness } from "../../runner/worker.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
+import { choice } from "../flags.js";
 
 interface LsArgs extends GlobalArgs {
-  readonly format: OutputFormat;
+  readonly format?: string;
 }
 
 export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
   command: "ls",
   describe: "List the sweeps in a storage",
-  builder: (y) => y.option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+  builder: (y) => y.option("format", { choices: ["table", "json"] as const, requiresArg: true, default: "table" }),
   handler: async (args) => {
+    const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const summaries: SweepSummary[] = [];
@@ -27,7 +29,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
         summaries.push(stale ? { ...summary, stale: true } : summary);
       }
       summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      if (args.format === "json") return printJson(summaries);
+      if (format === "json") return printJson(summaries);
       if (summaries.length === 0) {
         process.stdout.write(`no sweeps in ${storage.location}\n`);
         return;

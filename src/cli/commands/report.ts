@@ -1,14 +1,14 @@
 /**
  * `sweep report <id> -o report.html`: a self-contained HTML report (charts drawn as inline SVG, no network).
  */
-import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { renderReport } from "../../report/report.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
+import { argument, checkWritableFile, outputFile, writeOutput } from "../flags.js";
 import { loadSweeps } from "./best.js";
 
 interface ReportArgs extends GlobalArgs {
-  readonly id: string;
+  readonly id?: string;
   readonly output?: string;
 }
 
@@ -18,13 +18,17 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-      .option("output", { alias: "o", type: "string", describe: "The HTML file to write (default: sweep-<id>.html)" }),
+      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "The HTML file to write (default: sweep-<id>.html; its folder must exist)" }),
   handler: async (args) => {
+    const id = argument(args.id, "id");
+    const given = outputFile(args.output, "--output");
+    const output = given ?? `sweep-${id}.html`;
+    // No sweep id holds a path separator: with one, the lookup below says "no sweep" before anything is written.
+    if (given === undefined && !/[\\/]/.test(id)) checkWritableFile(output, "the report");
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
-      const [data] = await loadSweeps(storage, [args.id]);
-      const output = args.output ?? `sweep-${args.id}.html`;
-      writeFileSync(output, renderReport(data!));
+      const [data] = await loadSweeps(storage, [id]);
+      writeOutput(output, renderReport(data!), given === undefined ? "the report" : "--output");
       process.stdout.write(`wrote ${output}\n`);
     } finally {
       await storage.close();

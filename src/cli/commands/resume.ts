@@ -5,10 +5,12 @@
 import type { Argv, CommandModule } from "yargs";
 import { resumeSweep } from "../../runner/session.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
-import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
+import { withLogPath } from "../errors.js";
+import { argument } from "../flags.js";
+import { controllerLog, sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface ResumeArgs extends RunnerArgs {
-  readonly id: string;
+  readonly id?: string;
   readonly retryFailed?: boolean;
 }
 
@@ -22,11 +24,17 @@ export const resumeCommand: CommandModule<GlobalArgs, ResumeArgs> = {
         .option("retry-failed", { type: "boolean", describe: "Run failed trials again (same number and params, next attempt)" }),
     ) as unknown as Argv<ResumeArgs>,
   handler: async (args) => {
+    // Flags first; the GPUs are checked by resumeSweep before it recovers or requeues anything.
     const flags = { ...toRunnerFlags(args), retryFailed: args.retryFailed };
-    const storage = await openExistingStorage(storageLocation(args));
+    const io = sessionIo(args);
+    const id = argument(args.id, "id");
+    const location = storageLocation(args);
+    const storage = await openExistingStorage(location);
     try {
-      const summary = await resumeSweep(storage, args.id, flags, sessionIo(args));
+      const summary = await resumeSweep(storage, id, flags, io);
       process.exitCode = summary.exitCode;
+    } catch (error) {
+      throw withLogPath(error, controllerLog(location, id));
     } finally {
       await storage.close();
     }

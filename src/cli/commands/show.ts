@@ -10,10 +10,11 @@ import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type 
 import { escapeControl } from "../../terminal-text.js";
 import { envSecretValues, isSecretName, REDACTED, redactArgv, redactSecrets, redactText } from "../../config/secrets.js";
 import type { SweepConfig } from "../../config/types.js";
+import { argument, choice } from "../flags.js";
 
 interface ShowArgs extends GlobalArgs {
-  readonly id: string;
-  readonly format: OutputFormat;
+  readonly id?: string;
+  readonly format?: string;
 }
 
 export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
@@ -22,18 +23,20 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-      .option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat }),
+      .option("format", { choices: ["table", "json"] as const, requiresArg: true, default: "table" }),
   handler: async (args) => {
+    const id = argument(args.id, "id");
+    const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
-      const sweep = await storage.getSweep(args.id);
-      if (!sweep) throw new SweepNotFoundError(args.id, storage.location);
+      const sweep = await storage.getSweep(id);
+      if (!sweep) throw new SweepNotFoundError(id, storage.location);
       const trials = await storage.listTrials(sweep.id);
       const summary = summarizeSweep(sweep, trials);
       // Secrets stay out of the output: params and config keys named like secrets, secret flags in the
       // command, and the values of this shell's secret environment variables (HF_TOKEN, ...).
       const secrets = envSecretValues(process.env);
-      if (args.format === "json") {
+      if (format === "json") {
         return printJson(
           redactSecrets({ ...summary, config: redactConfig(storedConfig(sweep)), trials: trials.map(trialJson) }, secrets),
         );

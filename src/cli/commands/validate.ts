@@ -5,27 +5,32 @@
 import type { CommandModule } from "yargs";
 import { ConfigError, describeSpace, formatDiagnostic, loadSweepFile } from "../../config/index.js";
 import type { ResolvedSweep } from "../../config/types.js";
-import { printJson, type OutputFormat } from "../context.js";
+import { checkGlobalArgs, printJson, type GlobalArgs, type OutputFormat } from "../context.js";
+import { argument, choice } from "../flags.js";
 import { ExitCode } from "../../exit-codes.js";
 import { escapeControl } from "../../terminal-text.js";
 
-interface ValidateArgs {
-  readonly files: string[];
-  readonly lenient: boolean;
-  readonly format: OutputFormat;
+interface ValidateArgs extends GlobalArgs {
+  readonly files?: string[];
+  readonly lenient?: boolean;
+  readonly format?: string;
 }
 
-export const validateCommand: CommandModule<object, ValidateArgs> = {
+export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: "validate <files..>",
   describe: "Check sweep files and print their resolved search space",
   builder: (y) =>
     y
       .positional("files", { type: "string", array: true, demandOption: true, describe: "Sweep files (.yaml, .yml, .json)" })
       .option("lenient", { type: "boolean", default: false, describe: "Unknown keys are warnings, not errors (as the W&B service)" })
-      .option("format", { choices: ["table", "json"] as const, default: "table" as OutputFormat, describe: "Output format" }),
+      .option("format", { choices: ["table", "json"] as const, requiresArg: true, default: "table", describe: "Output format" }),
   handler: (args) => {
-    const results = args.files.map((file) => validateOne(file, args.lenient));
-    if (args.format === "json") printJson(results.map(toJson));
+    // validate reads no storage, but a malformed --storage or --log-format is refused as everywhere else.
+    checkGlobalArgs(args);
+    const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
+    const files = (args.files ?? []).map((file) => argument(file, "files"));
+    const results = files.map((file) => validateOne(file, args.lenient ?? false));
+    if (format === "json") printJson(results.map(toJson));
     else for (const r of results) printHuman(r);
     if (results.some((r) => !r.ok)) process.exitCode = ExitCode.invalidConfig;
   },

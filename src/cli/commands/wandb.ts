@@ -7,17 +7,21 @@ import type { Argv, CommandModule } from "yargs";
 import type { SweepSettings } from "../../config/types.js";
 import { ExitCode, type ExitCodeValue } from "../../exit-codes.js";
 import { openStorage } from "../../storage/index.js";
+import { prepareSlots } from "../../runner/session.js";
 import { runWandbDriver, WandbDriverError } from "../../runner/wandb-driver.js";
 import { storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
+import { choice, wholeNumber } from "../flags.js";
+
+const OBJECTIVES = ["last", "best"] as const;
 import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface WandbArgs extends RunnerArgs {
   readonly script?: readonly string[];
   readonly "--"?: readonly string[];
-  readonly count?: number;
-  readonly seed?: number;
-  readonly objective?: "last" | "best";
+  readonly count?: string;
+  readonly seed?: string;
+  readonly objective?: string;
   readonly lenient?: boolean;
   readonly newSweep?: boolean;
 }
@@ -31,9 +35,9 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
         // Everything after `--` is the script's command line, kept as typed (no number parsing).
         .parserConfiguration({ "populate--": true, "parse-positional-numbers": false })
         .positional("script", { type: "string", array: true, describe: "The script's command line; put it after `--` when it has options" })
-        .option("count", { type: "number", describe: "Trials per wandb.agent() call (overrides its count=)" })
-        .option("seed", { type: "number", describe: "Seed for every random choice of a new sweep (default: random, stored)" })
-        .option("objective", { choices: ["last", "best"] as const, describe: "Which reported value is a trial's objective (new sweep)" })
+        .option("count", { requiresArg: true, describe: "Trials per wandb.agent() call, a whole number >= 1 (overrides its count=)" })
+        .option("seed", { requiresArg: true, describe: "Seed for every random choice of a new sweep, a whole number >= 0 (default: random, stored)" })
+        .option("objective", { choices: OBJECTIVES, requiresArg: true, describe: "Which reported value is a trial's objective (new sweep)" })
         .option("lenient", { type: "boolean", default: false, describe: "Unknown keys in the wandb.sweep() config are warnings, not errors" })
         .option("new-sweep", { type: "boolean", default: false, describe: "Create a new sweep even if this script created one with the same config before" })
         .example("$0 wandb --gpus 0,1 -- python train.py --data data/", "run train.py's wandb.sweep()/wandb.agent() on GPUs 0 and 1"),
@@ -41,13 +45,11 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
   handler: async (args) => {
     const argv = [...(args["--"] ?? args.script ?? [])].map(String);
     if (argv.length === 0) throw new CliError("give the script to run after `--`, e.g. `sweep wandb -- python train.py`", ExitCode.usage);
+    // Every flag is read before anything is opened or started.
     const flags = toRunnerFlags(args);
-    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) {
-      throw new CliError(`--seed ${args.seed} is invalid; expected a whole number of at least 0`, ExitCode.usage);
-    }
     const settings: Partial<SweepSettings> = {
-      seed: args.seed,
-      objective: args.objective,
+      seed: wholeNumber(args.seed, "--seed", { min: 0 }),
+      objective: choice(args.objective, "--objective", OBJECTIVES),
       gpus: flags.gpus,
       trialsPerGpu: flags.trialsPerGpu,
       gpusPerTrial: flags.gpusPerTrial,
@@ -55,6 +57,8 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
       trialTimeout: flags.trialTimeout,
       maxRetries: flags.maxRetries,
     };
+    // The GPUs too: a selection that cannot work here is refused before the script runs at all.
+    await prepareSlots(settings as SweepSettings, flags);
     const storage = await openStorage(storageLocation(args));
     try {
       const result = await runWandbDriver({
