@@ -37,7 +37,8 @@ const DOCUMENTED = new Set<number>([
   ExitCode.noResult,
   ExitCode.storageUnavailable,
 ]);
-const RUNNERS = new Set(["run", "resume", "agent"]);
+// Commands whose successful run may change the storage (stop marks the sweep stopped).
+const RUNNERS = new Set(["run", "resume", "agent", "stop", "wandb"]);
 
 // Stand-ins for values known once the workspace is set up.
 const PENDING = "@pending";

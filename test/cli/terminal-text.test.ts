@@ -115,6 +115,6 @@ describe("terminal output escapes control characters", () => {
     assert.doesNotMatch(missing.message, RAW_CONTROL);
     const internal = describeFailure(new Error(`bad ${HOSTILE}\nsecond`));
     assert.doesNotMatch(internal.message, RAW_CONTROL);
-    assert.match(internal.message, /^internal error: Error: bad x\\x1b\[2J\\x07\\x9b31m\\x7fy\nsecond\n/);
+    assert.match(internal.message, /^internal error \(a bug in sweep; please report it with this message\): Error: bad x\\x1b\[2J\\x07\\x9b31m\\x7fy\nsecond\n/);
   });
 });

@@ -113,7 +113,14 @@ export class CliWorkspace {
     const now = this.snapshot();
     const saved = this.saved ?? new Map<string, string>();
     const diff: string[] = [];
-    for (const [path, hash] of now) if (saved.get(path) !== hash) diff.push(saved.has(path) ? `changed ${path}` : `added ${path}`);
+    const EMPTY = createHash("sha256").update(Buffer.alloc(0)).digest("hex");
+    for (const [path, hash] of now) {
+      if (saved.get(path) === hash) continue;
+      // A reader of a WAL database makes SQLite create the shared-memory index (-shm) and an empty -wal beside
+      // it (docs/storage.md, read-only opens): lock files that hold no data, not a write of the storage.
+      if (!saved.has(path) && (path.endsWith(".db-shm") || (path.endsWith(".db-wal") && hash === EMPTY))) continue;
+      diff.push(saved.has(path) ? `changed ${path}` : `added ${path}`);
+    }
     for (const path of saved.keys()) if (!now.has(path)) diff.push(`removed ${path}`);
     return diff;
   }

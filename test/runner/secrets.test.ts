@@ -53,7 +53,7 @@ describe("redacting an argv", () => {
     const argv = buildCommand(input);
     assert.deepEqual(redactArgv(argv, { secretIndices: secretArgvIndices(input) }), [
       "/usr/bin/env", "python", "train.py", "--token=***", "--run", "***",
-      "--lr=0.01", "--api_key=***", "--optimizer.name=adam",
+      "--lr=0.01", "--api_key=***", "--optimizer={'name': 'adam'}",
       '{"lr":0.01,"api_key":"***","optimizer":{"name":"adam"}}',
     ]);
     // Without the indices: by name, and by value where the value is known.
