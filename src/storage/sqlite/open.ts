@@ -67,10 +67,34 @@ export function connect(path: string, settings: OpenSettings): Connection {
   }
 }
 
+/**
+ * The truncation check reads the file outside SQLite's locks, so a writer creating or migrating the same file
+ * in another process at that instant (its header already counts pages it is still writing, its journal
+ * already gone) looks truncated for a moment. Only a file that still looks truncated after a short settle is.
+ */
+function assertNotTruncatedSettled(path: string, first: SqliteHeader): void {
+  let header = first;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      assertNotTruncated(path, header, hasSideFiles(path));
+      return;
+    } catch (err) {
+      if (attempt >= TRUNCATION_SETTLE_TRIES) throw err;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TRUNCATION_SETTLE_MS);
+    const again = inspectFile(path);
+    if (again.kind !== "sqlite") return; // replaced or removed meanwhile: the open below judges what is there
+    header = again.header;
+  }
+}
+
+const TRUNCATION_SETTLE_TRIES = 10;
+const TRUNCATION_SETTLE_MS = 25;
+
 function connectForWriting(path: string, settings: OpenSettings): Connection {
   const state = inspectFile(path);
   if (state.kind === "missing") createFolder(path);
-  if (state.kind === "sqlite") assertNotTruncated(path, state.header, hasSideFiles(path));
+  if (state.kind === "sqlite") assertNotTruncatedSettled(path, state.header);
   assertWritable(path, state.kind !== "missing");
   if (state.kind === "sqlite") {
     const check = new Database(path, { readonly: true, fileMustExist: true, timeout: settings.busyTimeoutMs });
@@ -110,7 +134,7 @@ function connectForReading(path: string, settings: OpenSettings): Connection {
     throw new StorageError(`no SQLite storage at ${path} (a read-only open never creates one)`);
   }
   if (state.kind === "empty") return readOnlyCopy(emptyDatabase(), path);
-  assertNotTruncated(path, state.header, hasSideFiles(path));
+  assertNotTruncatedSettled(path, state.header);
   const opened = openReadOnly(path, state.header, settings.busyTimeoutMs);
   const source = opened.source;
   let db = opened.db;
