@@ -107,10 +107,9 @@ interface RunArgs extends RunnerArgs {
   readonly wandbShim?: boolean;
 }
 
-/** The file's `sweep:` settings with the flags that are stored with the sweep written over them. */
-function withOverrides(resolved: ResolvedSweep, overrides: Partial<SweepSettings>, flags: RunnerFlags): ResolvedSweep {
-  const o: Record<string, unknown> = {
-    ...overrides,
+/** The runner flags that are stored with a new sweep (`run`, `wandb`), as `sweep:` settings. */
+export function storedRunnerSettings(flags: RunnerFlags): Partial<SweepSettings> {
+  return {
     gpus: flags.gpus,
     trialsPerGpu: flags.trialsPerGpu,
     gpusPerTrial: flags.gpusPerTrial,
@@ -118,6 +117,11 @@ function withOverrides(resolved: ResolvedSweep, overrides: Partial<SweepSettings
     trialTimeout: flags.trialTimeout,
     maxRetries: flags.maxRetries,
   };
+}
+
+/** The file's `sweep:` settings with the flags that are stored with the sweep written over them. */
+function withOverrides(resolved: ResolvedSweep, overrides: Partial<SweepSettings>, flags: RunnerFlags): ResolvedSweep {
+  const o: Record<string, unknown> = { ...overrides, ...storedRunnerSettings(flags) };
   const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<SweepSettings>;
   return { ...resolved, config: { ...resolved.config, sweep: { ...resolved.config.sweep, ...defined } } };
 }

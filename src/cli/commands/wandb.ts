@@ -14,7 +14,7 @@ import { CliError } from "../errors.js";
 import { choice, wholeNumber } from "../flags.js";
 
 const OBJECTIVES = ["last", "best"] as const;
-import { sessionIo, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
+import { sessionIo, storedRunnerSettings, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface WandbArgs extends RunnerArgs {
   readonly script?: readonly string[];
@@ -50,12 +50,7 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
     const settings: Partial<SweepSettings> = {
       seed: wholeNumber(args.seed, "--seed", { min: 0 }),
       objective: choice(args.objective, "--objective", OBJECTIVES),
-      gpus: flags.gpus,
-      trialsPerGpu: flags.trialsPerGpu,
-      gpusPerTrial: flags.gpusPerTrial,
-      parallel: flags.parallel,
-      trialTimeout: flags.trialTimeout,
-      maxRetries: flags.maxRetries,
+      ...storedRunnerSettings(flags),
     };
     // The GPUs too: a selection that cannot work here is refused before the script runs at all.
     await prepareSlots(settings as SweepSettings, flags);
