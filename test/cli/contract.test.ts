@@ -201,6 +201,8 @@ describe("sweep wandb (options before `--`, the script after it)", () => {
   const script = ["--", "/usr/bin/python3", "-c", "raise SystemExit('the script must not run')"];
   const cases: Case[] = [
     { label: "no script", argv: ["wandb", "--storage", ws.db], code: ExitCode.usage, says: /give the script to run after `--`/ },
+    { label: "an empty script name", argv: ["wandb", "--storage", ws.db, ""], code: ExitCode.usage, says: /give the script to run after `--`/ },
+    { label: "a program that does not exist", argv: ["wandb", "--storage", ws.db, "--", "/nonexistent/python", "train.py"], code: ExitCode.usage, says: /cannot run "\/nonexistent\/python": no such executable/ },
   ];
   for (const option of wandb.options) {
     for (const c of optionCases(wandb, option)) {

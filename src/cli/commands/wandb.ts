@@ -3,6 +3,8 @@
  * `wandb.agent(sweep_id, function=train, count=N)` unchanged, offline, with its trials pinned to GPUs and
  * stored like any sweep's (src/runner/wandb-driver.ts, docs/wandb-compat.md).
  */
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { SweepSettings } from "../../config/types.js";
 import { ExitCode, type ExitCodeValue } from "../../exit-codes.js";
@@ -14,6 +16,19 @@ import { CliError } from "../errors.js";
 import { choice, wholeNumber } from "../flags.js";
 
 const OBJECTIVES = ["last", "best"] as const;
+
+/** Whether `program` names an executable file, directly (with a slash) or through PATH, as spawn finds it. */
+function canExecute(program: string): boolean {
+  const dirs = program.includes("/") ? [""] : (process.env.PATH ?? "").split(delimiter).filter((d) => d !== "");
+  return dirs.some((dir) => {
+    try {
+      accessSync(dir === "" ? program : join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 import { sessionIo, storedRunnerSettings, toRunnerFlags, withRunnerOptions, type RunnerArgs } from "./run.js";
 
 interface WandbArgs extends RunnerArgs {
@@ -44,7 +59,7 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
     ) as unknown as Argv<WandbArgs>,
   handler: async (args) => {
     const argv = [...(args["--"] ?? args.script ?? [])].map(String);
-    if (argv.length === 0) throw new CliError("give the script to run after `--`, e.g. `sweep wandb -- python train.py`", ExitCode.usage);
+    if (argv.length === 0 || argv[0]!.trim() === "") throw new CliError("give the script to run after `--`, e.g. `sweep wandb -- python train.py`", ExitCode.usage);
     // Every flag is read before anything is opened or started.
     const flags = toRunnerFlags(args);
     const settings: Partial<SweepSettings> = {
@@ -52,6 +67,8 @@ export const wandbCommand: CommandModule<GlobalArgs, WandbArgs> = {
       objective: choice(args.objective, "--objective", OBJECTIVES),
       ...storedRunnerSettings(flags),
     };
+    // The program too: a storage is only created for a script that can start.
+    if (!canExecute(argv[0]!)) throw new CliError(`cannot run ${JSON.stringify(argv[0])}: no such executable${argv[0]!.includes("/") ? "" : " on PATH"}`, ExitCode.usage);
     // The GPUs too: a selection that cannot work here is refused before the script runs at all.
     await prepareSlots(settings as SweepSettings, flags);
     const storage = await openStorage(storageLocation(args));
