@@ -22,6 +22,7 @@ export const MIN_SECRET_LENGTH = 4;
 
 const SECRET_WORDS = new Set(["token", "secret", "secrets", "password", "passwd", "passphrase", "pwd", "auth", "credential", "credentials", "apikey"]);
 const SECRET_PAIRS = new Set(["api key", "access key", "private key", "secret key", "client secret"]);
+const SHELL_DIRECTORY_VARS = new Set(["PWD", "OLDPWD"]);
 /** `*_token_id`, `*_token_ids`: token ids of a tokenizer, not access tokens. */
 const NOT_AFTER_TOKEN = new Set(["id", "ids", "type", "types"]);
 
@@ -36,6 +37,8 @@ function words(name: string): string[] {
 
 /** Whether a key, flag or environment variable named `name` holds a secret (see the module comment). */
 export function isSecretName(name: string): boolean {
+  // The shell's working directories, not passwords: hiding their values would hide every path under them.
+  if (SHELL_DIRECTORY_VARS.has(name)) return false;
   const w = words(name);
   for (let i = 0; i < w.length; i++) {
     const word = w[i]!;

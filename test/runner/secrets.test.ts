@@ -172,3 +172,13 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     assert.match(shown, /\*\*\*/);
   });
 });
+
+describe("names that are not secrets", () => {
+  it("the shell's PWD and OLDPWD are directories: their values (every path under them) are never hidden", async () => {
+    const { isSecretName, envSecretValues } = await import("../../src/config/secrets.js");
+    assert.equal(isSecretName("PWD"), false);
+    assert.equal(isSecretName("OLDPWD"), false);
+    assert.equal(isSecretName("DB_PWD"), true);
+    assert.deepEqual(envSecretValues({ PWD: "/home/me/project", OLDPWD: "/home/me", HF_TOKEN: "hf_x" }), ["hf_x"]);
+  });
+});
