@@ -12,4 +12,7 @@ try {
   }
   throw error;
 }
+// `sweep show ID | head`: the reader closed the pipe. What was asked is done as far as anyone listens; a write
+// error on the terminal streams is never a crash (a running sweep logs it and goes on, see runner/session.ts).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
 process.exitCode = await main(hideBin(process.argv));

@@ -5,11 +5,14 @@
  * Real controller processes, real signals, the fake nvidia-smi.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { findTokenProcesses, sweepTokenPrefix } from "../../src/runner/launch-token.js";
+import { packageRoot } from "../../src/runner/package-paths.js";
 import { Workspace, pidAlive, sweepIdFrom, waitForTrials, type TrainerRecord } from "./harness.js";
 
 const ws = new Workspace();
@@ -194,4 +197,13 @@ test("a closed output pipe (`sweep run … 2>&1 | head -1`) costs nothing: the s
     await storage.close();
   }
   assert.deepEqual(findTokenProcesses({ prefix: sweepTokenPrefix(sweepId) }), []);
+
+  // A read command whose reader goes away (`sweep show ID | head -1`) ends quietly, not with a stack trace.
+  const show = spawn(process.execPath, [join(packageRoot, "bin", "sweep.js"), "show", sweepId, "--storage", ws.db], { cwd: ws.dir, env: ws.env(), stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  show.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  show.stdout!.destroy(); // closed before the command writes: its first write meets EPIPE
+  const [showCode] = (await once(show, "exit")) as [number | null];
+  assert.equal(showCode, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
 });
