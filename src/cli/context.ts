@@ -2,6 +2,7 @@
  * What every command shares: where the storage is and how to print.
  */
 import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { DEFAULT_STORAGE_PATH, openStorage, parseStorageLocation } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
@@ -17,14 +18,29 @@ export interface GlobalArgs {
   readonly logFormat?: string;
 }
 
+/** Where the storage is when no flag or sweep file names it (Optuna's CLI reads OPTUNA_STORAGE the same way). */
+export const STORAGE_ENV_VAR = "SWEEP_STORAGE";
+
 /**
- * The storage location: the flag, else the sweep file's `sweep.storage`, else `storage/sweeps.db`. A
- * malformed one (empty, unknown scheme) is refused here (exit 8), before anything is opened.
+ * The storage location, first found of: `--storage`; the sweep file's `sweep.storage`; `$SWEEP_STORAGE`; the
+ * nearest `storage/sweeps.db` in this folder or above it (as git finds `.git`, so any subfolder of a project
+ * works); else `storage/sweeps.db` here (created by `run`). A malformed one (empty, unknown scheme) is refused
+ * here (exit 8), before anything is opened.
  */
 export function storageLocation(args: GlobalArgs, fromConfig?: string): string {
-  const location = text(args.storage, "--storage") ?? fromConfig ?? DEFAULT_STORAGE_PATH;
+  const fromEnv = process.env[STORAGE_ENV_VAR];
+  const location = text(args.storage, "--storage") ?? fromConfig ?? (fromEnv ? fromEnv : undefined) ?? discoverStorage(process.cwd()) ?? DEFAULT_STORAGE_PATH;
   parseStorageLocation(location);
   return location;
+}
+
+/** The nearest `storage/sweeps.db` at or above `dir`: relative when it is this folder's own, else absolute. */
+export function discoverStorage(dir: string): string | null {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const candidate = join(at, DEFAULT_STORAGE_PATH);
+    if (existsSync(candidate)) return at === resolve(dir) ? DEFAULT_STORAGE_PATH : candidate;
+    if (dirname(at) === at) return null;
+  }
 }
 
 /** `--log-format`, checked. */
@@ -49,7 +65,7 @@ export async function openExistingStorage(location: string, options: { readonly 
   const parsed = parseStorageLocation(location);
   if (parsed.kind === "sqlite" && !existsSync(parsed.path)) {
     throw new CliError(
-      `no storage at ${parsed.path} (give the database of your sweeps with --storage PATH; default ${DEFAULT_STORAGE_PATH})`,
+      `no storage at ${parsed.path} (give the database of your sweeps with --storage PATH or ${STORAGE_ENV_VAR}; without either, the nearest ${DEFAULT_STORAGE_PATH} in this folder or above it is used)`,
       ExitCode.notFound,
     );
   }

@@ -101,6 +101,7 @@ export function progressMode(args: RunnerArgs): ProgressMode {
 
 interface RunArgs extends RunnerArgs {
   readonly file?: string;
+  readonly count?: string;
   readonly seed?: string;
   readonly objective?: string;
   readonly lenient?: boolean;
@@ -134,6 +135,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
       y
         .positional("file", { type: "string", demandOption: true, describe: "Sweep file (.yaml, .yml, .json)" })
         .option("seed", { requiresArg: true, describe: "Seed for every random choice, a whole number >= 0 (default: random, stored)" })
+        .option("count", { requiresArg: true, describe: "Run at most this many trials, then stop (`sweep resume` goes on); a whole number >= 1" })
         .option("objective", { choices: OBJECTIVES, requiresArg: true, describe: "Which reported value is a trial's objective" })
         .option("lenient", { type: "boolean", default: false, describe: "Unknown keys in the sweep file are warnings, not errors" })
         .option("wandb-shim", { type: "boolean", describe: "Run W&B trainers offline: our minimal `wandb` module first on PYTHONPATH (stored with the sweep)" }),
@@ -153,6 +155,11 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     const location = storageLocation(args, resolved.config.sweep.storage);
     const slots = await prepareSlots(resolved.config.sweep, flags);
     for (const w of resolved.warnings) process.stderr.write(`warning: ${w.message}\n`);
+    // Random and Bayesian search never run out of points: without run_cap or --count the sweep runs until it is
+    // stopped, which is legitimate (W&B does the same) but should never come as a surprise.
+    if (resolved.config.method !== "grid" && resolved.config.run_cap === undefined && flags.count === undefined) {
+      process.stderr.write(`warning: this ${resolved.config.method} sweep has no end (no run_cap in ${file}, no --count): it runs until stopped (Ctrl-C, \`sweep stop\`)\n`);
+    }
     const storage = await openStorage(location);
     try {
       const summary = await startSweep(storage, resolved, flags, io, slots);
