@@ -292,6 +292,20 @@ export class MemoryStorage implements Storage {
     sweep.updatedAt = nowIso();
   }
 
+  async deleteSweep(id: string): Promise<void> {
+    this.assertOpen();
+    assertWritable(this, "remove a sweep");
+    this.requireSweep(id);
+    for (const trialId of this.trialIdsBySweep.get(id) ?? []) {
+      this.trials.delete(trialId);
+      this.intermediates.delete(trialId);
+    }
+    this.trialIdsBySweep.delete(id);
+    this.proposerViews.delete(id);
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.sweepId === id) this.events.splice(i, 1);
+    this.sweeps.delete(id);
+  }
+
   // ---- trials ----
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {

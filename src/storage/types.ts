@@ -178,6 +178,8 @@ export interface Storage {
   getSweep(id: string): Promise<SweepRecord | null>;
   listSweeps(): Promise<SweepRecord[]>;
   setSweepStatus(id: string, status: SweepStatus): Promise<void>;
+  /** Remove a sweep with its trials, intermediate values and events (one transaction). Throws when unknown. */
+  deleteSweep(id: string): Promise<void>;
 
   /**
    * Atomically hand `opts.worker` a trial: the oldest queued one if any, else a new one from

@@ -38,7 +38,7 @@ const DOCUMENTED = new Set<number>([
   ExitCode.storageUnavailable,
 ]);
 // Commands whose successful run may change the storage (stop marks the sweep stopped).
-const RUNNERS = new Set(["run", "resume", "agent", "stop", "wandb"]);
+const RUNNERS = new Set(["run", "resume", "agent", "stop", "rm", "wandb"]);
 
 // Stand-ins for values known once the workspace is set up.
 const PENDING = "@pending";

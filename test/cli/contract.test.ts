@@ -76,6 +76,8 @@ function positionals(command: string): string[] {
     case "export":
     case "report":
       return [FINISHED];
+    case "rm":
+      return [FINISHED, "--yes"];
     default:
       return [];
   }
@@ -167,7 +169,7 @@ describe("the option table", () => {
       }
     }
     assert.deepEqual(Object.keys(BAD_VALUES).filter((name) => !used.has(name)), []);
-    assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "validate", "ls", "show", "best", "export", "report", "wandb"]);
+    assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "rm", "validate", "ls", "show", "best", "export", "report", "wandb"]);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
@@ -43,4 +44,31 @@ test("sweep stop from another process stops the sweep gracefully; resume finishe
   } finally {
     await storage.close();
   }
+});
+
+test("sweep rm: refused while the sweep runs and without --yes off a terminal; then removes rows, run folders and log", async () => {
+  const file = ws.sweepFile("rm", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1]}\n  epochs: {value: 20}\n  epoch_ms: {value: 100}\n");
+  const controller = ws.spawnCli(["run", file, "--gpus", "0"]);
+  await controller.waitForOutput(/trial 0 started/);
+  const sweepId = sweepIdFrom(controller.stderr);
+  const busy = sweepCli(["rm", sweepId, "--yes"]);
+  assert.equal(busy.status, ExitCode.sweepBusy, busy.stderr);
+  assert.match(busy.stderr, /still running; stop it first/);
+  assert.equal(sweepCli(["stop", sweepId, "--wait"]).status, 0);
+  await controller.exited;
+
+  const unconfirmed = sweepCli(["rm", sweepId]);
+  assert.equal(unconfirmed.status, ExitCode.usage, unconfirmed.stderr);
+  assert.match(unconfirmed.stderr, /add --yes to confirm/);
+  const runs = join(ws.dir, "storage", "runs", sweepId);
+  const log = join(ws.dir, "storage", "logs", `controller-${sweepId}.log`);
+  assert.ok(existsSync(runs) && existsSync(log));
+
+  const removed = sweepCli(["rm", sweepId, "--yes"]);
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.match(removed.stdout, new RegExp(`removed sweep ${sweepId}: 1 trial`));
+  assert.equal(existsSync(runs), false);
+  assert.equal(existsSync(log), false);
+  assert.doesNotMatch(sweepCli(["ls"]).stdout, new RegExp(sweepId));
+  assert.equal(sweepCli(["show", sweepId]).status, ExitCode.notFound);
 });

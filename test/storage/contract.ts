@@ -43,6 +43,26 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       claimed(await storage.claimTrial(sweep.id, { worker, propose: recordingProposer().propose }));
 
     describe("sweeps", () => {
+      it("deleteSweep removes the sweep with its trials, values and events, and nothing of another sweep", async () => {
+        const other = await storage.createSweep({ configRaw: "{}", config: {} });
+        const keep = claimed(await storage.claimTrial(other.id, { worker: "w1", propose: recordingProposer().propose })).trial;
+        await storage.addIntermediate(keep.id, 1, { loss: 0.5 });
+        await storage.addEvent(other.id, "kept", {});
+        const { trial } = await claimNew();
+        await storage.addIntermediate(trial.id, 1, { loss: 0.25 });
+        await storage.addEvent(sweep.id, "gone", {}, trial.id);
+        await storage.deleteSweep(sweep.id);
+        assert.equal(await storage.getSweep(sweep.id), null);
+        assert.deepEqual(await storage.listTrials(sweep.id), []);
+        assert.equal(await storage.getTrial(trial.id), null);
+        assert.deepEqual(await storage.listIntermediates({ trialId: trial.id }), []);
+        assert.deepEqual(await storage.listEvents(sweep.id), []);
+        assert.deepEqual((await storage.listSweeps()).map((s) => s.id), [other.id]);
+        assert.equal((await storage.listIntermediates({ trialId: keep.id })).length, 1);
+        assert.equal((await storage.listEvents(other.id)).length, 1);
+        await assert.rejects(storage.deleteSweep(sweep.id), /no sweep/);
+      });
+
       it("round-trips a sweep and generates an 8-character base-36 id", async () => {
         assert.match(sweep.id, /^[0-9a-z]{8}$/);
         assert.equal(sweep.name, "demo");

@@ -255,6 +255,12 @@ export class PostgresStorage implements Storage {
     if (updated.length === 0) throw noSweepError(id, this.location);
   }
 
+  async deleteSweep(id: string): Promise<void> {
+    assertWritable(this, "remove a sweep");
+    const deleted = await this.withSession((session) => run(session, "deleteSweep", [id]));
+    if (deleted.length === 0) throw noSweepError(id, this.location);
+  }
+
   // ---- trials ----
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {

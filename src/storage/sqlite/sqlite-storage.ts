@@ -254,6 +254,12 @@ export class SqliteStorage implements Storage {
     if (changes === 0) throw noSweepError(id, this.location);
   }
 
+  async deleteSweep(id: string): Promise<void> {
+    this.writable("remove a sweep");
+    const changes = await this.run((s) => s.deleteSweep.run(id).changes);
+    if (changes === 0) throw noSweepError(id, this.location);
+  }
+
   // ---- trials ----
 
   async claimTrial(sweepId: string, opts: ClaimOptions): Promise<ClaimResult> {

@@ -76,6 +76,7 @@ export interface Statements {
   readonly getSweep: Stmt<[string], SweepRow>;
   readonly listSweeps: Stmt<[], SweepRow>;
   readonly setSweepStatus: Stmt<[string, string, string]>;
+  readonly deleteSweep: Stmt<[string]>;
   readonly getTrial: Stmt<[number], TrialRow>;
   readonly listTrials: Stmt<[string], TrialRow>;
   readonly listTrialsWithStatus: Stmt<[string, string], TrialRow>;
@@ -102,11 +103,13 @@ export function prepareStatements(db: Database.Database): Statements {
       VALUES (@id, @name, @config_raw, @config_json, @status, @now, @now)
       ON CONFLICT (id) DO NOTHING`),
     getSweep: db.prepare<[string], SweepRow>("SELECT * FROM sweeps WHERE id = ?"),
-    /** Creation order: the implicit rowid grows with each insert (sweeps are never deleted). */
+    /** Creation order: the implicit rowid grows with each insert (a removed sweep's rowid is not reused first). */
     listSweeps: db.prepare<[], SweepRow>("SELECT * FROM sweeps ORDER BY rowid"),
     setSweepStatus: db.prepare<[string, string, string]>(
       "UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?",
     ),
+    /** Trials, their values and the events go with it (ON DELETE CASCADE, foreign_keys on). */
+    deleteSweep: db.prepare<[string]>("DELETE FROM sweeps WHERE id = ?"),
 
     getTrial: db.prepare<[number], TrialRow>("SELECT * FROM trials WHERE id = ?"),
     listTrials: db.prepare<[string], TrialRow>("SELECT * FROM trials WHERE sweep_id = ? ORDER BY number"),
