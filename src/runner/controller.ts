@@ -167,6 +167,11 @@ export class SweepController {
     this.logger = opts.logger ?? pino({ enabled: false });
   }
 
+  /** SIGTERM-to-SIGKILL grace when a trial is stopped. */
+  private get graceMs(): number {
+    return (this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000;
+  }
+
   /** True once no new trial may start (Ctrl-C, SIGTERM, broken trainer). */
   get draining(): boolean {
     return this.interrupts > 0 || this.terminated || this.brokenMessage !== null || this.stopRequestedBy !== null;
@@ -396,7 +401,7 @@ export class SweepController {
         this.logger.error({ err, trial: entry.trial.number }, "trial bookkeeping failed");
         this.notice("error", `internal error while running the trial: ${(err as Error).message}`, entry.trial.number);
         try {
-          await entry.process?.stop((this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
+          await entry.process?.stop(this.graceMs);
           await this.sweep.tell(entry.trial, { state: "failed", error: `internal error while running the trial: ${(err as Error).message}` });
         } catch (again) {
           this.logger.error({ err: again, trial: entry.trial.number }, "could not record the trial as failed either");
@@ -422,7 +427,7 @@ export class SweepController {
     // The first reason wins: a trial pruned a moment before Ctrl-C stays pruned.
     if (entry.stopCause === null) entry.stopCause = cause;
     this.logger.info({ trial: entry.trial.number, cause }, "stopping trial");
-    void entry.process?.stop((this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
+    void entry.process?.stop(this.graceMs);
   }
 
   /**
@@ -497,7 +502,7 @@ export class SweepController {
       return "attached";
     }
     // No supervisor: whatever is left of the attempt (a stray worker) goes, then its record decides.
-    await stopTokenProcesses(token, (this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC) * 1000);
+    await stopTokenProcesses(token, this.graceMs);
     const reports: [MetricReport, MetricSource][] = [];
     const exit = TrainerProcess.collect({ ...this.followSpec(entry, dir), onReport: (r, s) => reports.push([r, s]) });
     if (!exit) return "requeued";
@@ -516,12 +521,11 @@ export class SweepController {
 
   private followSpec(entry: ActiveTrial, dir: string) {
     const log = this.logger.child({ trial: entry.trial.number, attempt: entry.trial.attempt });
-    const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
     const spec = {
       trialDir: dir,
       attempt: entry.trial.attempt,
       token: entry.token,
-      leftoverGraceMs: Math.min(graceSec * 1000, 2_000),
+      leftoverGraceMs: Math.min(this.graceMs, 2_000),
       onReport: (report: MetricReport, source: MetricSource) => {
         // Recorded at once, not in the chain: a prune decision for the report just before it must see it.
         if (report.summary) entry.summary = { ...entry.summary, ...report.summary };
@@ -621,9 +625,8 @@ export class SweepController {
   private async followTrial(entry: ActiveTrial, proc: TrainerProcess, startedAt: number): Promise<void> {
     entry.process = proc;
     const log = this.logger.child({ trial: entry.trial.number, attempt: entry.trial.attempt });
-    const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
     // A stop requested while the process was starting (Ctrl-C, a fail-fast stop) applies now.
-    if (entry.stopCause) void proc.stop(graceSec * 1000);
+    if (entry.stopCause) void proc.stop(this.graceMs);
     const timeoutSec = this.opts.trialTimeoutSec;
     const timer = timeoutSec !== undefined && timeoutSec > 0 ? setTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), Math.max(0, timeoutSec * 1000 - (Date.now() - startedAt))) : null;
     let exit: TrainerExit;

@@ -15,7 +15,7 @@ import { STALE_HEARTBEAT_MS, STOP_REQUESTED_EVENT, SweepController, DEFAULT_GRAC
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { requeueFailed, requeueInterrupted } from "./recovery.js";
 import { createControllerLogger, runDirFor, setupSlots, type RuntimeFlags, type SlotSetup } from "./setup.js";
-import { currentWorker, knownWorkers, workerLiveness, type WorkerIdentity, type WorkerRole } from "./worker.js";
+import { currentWorker, workersWithLiveness, type WorkerIdentity, type WorkerRole } from "./worker.js";
 
 /** Everything a CLI flag can set for a controller run (file settings are the fallback). */
 export interface RunnerFlags extends RuntimeFlags {
@@ -208,12 +208,8 @@ export async function resumeSweep(storage: Storage, sweepId: string, flags: Runn
  * process is (same host), or when its running trials' heartbeats are fresh (another host).
  */
 async function refuseIfControlled(storage: Storage, sweepId: string, self: WorkerIdentity): Promise<void> {
-  const workers = await knownWorkers(storage, sweepId);
-  const running = await storage.listTrials(sweepId, { status: ["running"] });
-  for (const w of workers.values()) {
-    if (w.name === self.name || w.role === "agent") continue;
-    const beat = running.filter((t) => t.worker === w.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
-    if (workerLiveness(w.name, workers, beat, STALE_HEARTBEAT_MS, Date.parse(storage.now())) === "alive") throw new SweepBusyError(sweepId, w.name);
+  for (const { worker, liveness } of await workersWithLiveness(storage, sweepId, STALE_HEARTBEAT_MS)) {
+    if (worker.name !== self.name && worker.role !== "agent" && liveness === "alive") throw new SweepBusyError(sweepId, worker.name);
   }
 }
 

@@ -69,21 +69,28 @@ export function workerLiveness(
 }
 
 /**
- * Whether anything still runs a sweep marked `running`: "alive" when one of its announced workers provably
- * is (same host: pid and start time; another host: a fresh heartbeat on one of its trials), "dead" when every
- * worker is provably gone (a controller killed with -9 leaves its sweep `running`), "unknown" otherwise.
+ * Every worker announced on the sweep with its liveness: on this host exact (pid and start time), on another
+ * host from the freshest heartbeat of its running trials, judged on the storage's clock.
  */
-export async function sweepLiveness(storage: Storage, sweepId: string, staleAfterMs: number): Promise<Liveness> {
+export async function workersWithLiveness(storage: Storage, sweepId: string, staleAfterMs: number): Promise<{ worker: WorkerIdentity; liveness: Liveness }[]> {
   const workers = await knownWorkers(storage, sweepId);
-  if (workers.size === 0) return "unknown";
+  if (workers.size === 0) return [];
   const running = await storage.listTrials(sweepId, { status: ["running"] });
   const now = Date.parse(storage.now());
-  let verdict: Liveness = "dead";
-  for (const w of workers.values()) {
-    const beat = running.filter((t) => t.worker === w.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
-    const liveness = workerLiveness(w.name, workers, beat, staleAfterMs, now);
-    if (liveness === "alive") return "alive";
-    if (liveness === "unknown") verdict = "unknown";
-  }
-  return verdict;
+  return [...workers.values()].map((worker) => {
+    const beat = running.filter((t) => t.worker === worker.name).map((t) => t.heartbeatAt ?? t.startedAt).sort().at(-1) ?? null;
+    return { worker, liveness: workerLiveness(worker.name, workers, beat, staleAfterMs, now) };
+  });
+}
+
+/**
+ * Whether anything still runs a sweep marked `running`: "alive" when one of its announced workers provably
+ * is, "dead" when every worker is provably gone (a controller killed with -9 leaves its sweep `running`),
+ * "unknown" otherwise.
+ */
+export async function sweepLiveness(storage: Storage, sweepId: string, staleAfterMs: number): Promise<Liveness> {
+  const workers = await workersWithLiveness(storage, sweepId, staleAfterMs);
+  if (workers.length === 0) return "unknown";
+  if (workers.some((w) => w.liveness === "alive")) return "alive";
+  return workers.some((w) => w.liveness === "unknown") ? "unknown" : "dead";
 }
