@@ -18,6 +18,7 @@ import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type St
 import { pythonClientDir, wandbShimDir } from "./package-paths.js";
 import type { ProgressReporter, SweepTally, TrialCounts } from "./progress.js";
 import type { Slot } from "./slots.js";
+import { programForLaunch } from "../config/program.js";
 import { LaunchError, TrainerProcess, findSupervisor, type MetricSource, type TrainerExit } from "./trainer-process.js";
 import { launchToken, stopTokenProcesses } from "./launch-token.js";
 import { defaultLeaseDir, LeaseBook, type LeaseHolder } from "./leases.js";
@@ -42,8 +43,10 @@ export interface ControllerOptions {
   readonly treatUnknownAsDead?: boolean;
   /** Trial folders go to `<runDir>/<sweepId>/trial-<number>/` (logs, params.json, checkpoints). */
   readonly runDir: string;
-  /** Working directory of trainers (relative `program:` paths resolve from here). Default: process.cwd(). */
+  /** Working directory of trainers. Default: process.cwd(). */
   readonly cwd?: string;
+  /** Folder of the sweep file the sweep was created from: a relative `program:` is looked for there first (config/program.ts). */
+  readonly sweepFileDir?: string;
   /** Environment trainers inherit (before the SWEEP_* variables). Default: process.env. */
   readonly baseEnv?: NodeJS.ProcessEnv;
   /** Seconds before a trial is stopped and failed; undefined = no limit. */
@@ -592,7 +595,7 @@ export class SweepController {
     try {
       const argv = buildCommand({
         template: sweep.config.command,
-        program: sweep.config.program,
+        program: sweep.config.program === undefined ? undefined : programForLaunch(sweep.config.program, { sweepFileDir: this.opts.sweepFileDir, cwd: this.opts.cwd ?? process.cwd() }),
         params: trial.params,
         config: trial.config,
         space: sweep.space,
