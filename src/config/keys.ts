@@ -126,6 +126,12 @@ export const SWEEP_SETTING_KEYS = {
     flag: "",
     description: "Pruner selection and options (median, asha, hyperband), passed to the pruner as written.",
   },
+  resources: {
+    setting: "resources",
+    flag: "",
+    description:
+      "Per-model resources: a list of rules {when: {parameter: value or [values]}, gpus_per_trial: N, trials_per_gpu: N}; a trial takes the first rule that matches its parameters.",
+  },
   wandb_shim: {
     setting: "wandbShim",
     flag: "--wandb-shim",

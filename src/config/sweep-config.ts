@@ -63,7 +63,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
   );
   const earlyTerminate = keys.early_terminate && readEarlyTerminate(c, keys.early_terminate);
   const command = keys.command && readCommand(c, keys.command, keys.program !== undefined);
-  const sweep = keys.sweep ? readSweepSettings(c, keys.sweep.value, keys.sweep.path, keys.sweep.keyNode) : {};
+  const sweep = keys.sweep ? readSweepSettings(c, keys.sweep.value, keys.sweep.path, keys.sweep.keyNode, parameters?.params) : {};
   const strings = {} as Mutable<Pick<SweepConfig, "name" | "description" | "project" | "entity" | "program">>;
   for (const key of ["name", "description", "project", "entity", "program"] as const) {
     const entry = keys[key];

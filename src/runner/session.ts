@@ -89,7 +89,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   // errors are logged once and ignored; the log file keeps everything.
   const stopGuard = guardOutput([stdout, stderr], (err) => logger.warn({ err }, "terminal output failed; the sweep goes on, see this log"));
   try {
-    const { slots, notices } = prepared;
+    const { slots, notices, resources } = prepared;
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
     before?.(reporter);
     const controller = new SweepController(sweep, {
@@ -98,6 +98,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       runDir: runDirFor(sweep.storage.location),
       cwd: io.cwd,
       sweepFileDir: await sweepFileFolder(sweep),
+      ...(resources ? { resources } : {}),
       baseEnv: io.env,
       trialTimeoutSec: flags.trialTimeout ?? settings.trialTimeout,
       maxRetries: flags.maxRetries ?? settings.maxRetries,
