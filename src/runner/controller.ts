@@ -19,6 +19,7 @@ import { pythonClientDir, wandbShimDir } from "./package-paths.js";
 import type { ProgressReporter, SweepTally, TrialCounts } from "./progress.js";
 import type { Slot } from "./slots.js";
 import { programForLaunch } from "../config/program.js";
+import { longTimeout } from "./long-timer.js";
 import { PortPicker } from "./ports.js";
 import type { ResourceNeed, ResourcePlan } from "./resources.js";
 import { LaunchError, TrainerProcess, findSupervisor, type MetricSource, type TrainerExit } from "./trainer-process.js";
@@ -725,12 +726,12 @@ export class SweepController {
     // A stop requested while the process was starting (Ctrl-C, a fail-fast stop) applies now.
     if (entry.stopCause) void proc.stop(this.graceMs);
     const timeoutSec = this.opts.trialTimeoutSec;
-    const timer = timeoutSec !== undefined && timeoutSec > 0 ? setTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), Math.max(0, timeoutSec * 1000 - (Date.now() - startedAt))) : null;
+    const timer = timeoutSec !== undefined && timeoutSec > 0 ? longTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000 - (Date.now() - startedAt)) : null;
     let exit: TrainerExit;
     try {
       exit = await proc.exited;
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
     }
     await this.settledReports(entry);
     const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: entry.stopCause, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported, summary: entry.summary });

@@ -175,3 +175,8 @@ test("a trial the pruner rejects is stopped at once and recorded as pruned with 
   assert.ok(trials[1]!.pruneReason);
   assert.equal(records.find((r) => r.number === 1)!.finished, false, "the pruned trainer was stopped before its last epoch");
 });
+
+test("a trial timeout beyond Node's timer range (30 days) does not stop trials at once", async () => {
+  const { trials } = await run("method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  epochs: {value: 2}\n", { trialTimeout: 30 * 86_400 });
+  assert.equal(trials[0]!.status, "completed", trials[0]!.error ?? "");
+});
