@@ -5,7 +5,7 @@
  * Everything goes through the storage as it happens (claim, pid, metrics, outcome), so a controller
  * killed at any moment leaves a state that `sweep resume` can complete without losing or repeating a trial.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
@@ -654,8 +654,10 @@ export class SweepController {
     const paramsJson = formatArgsJson(trial.config, trial.params, sweep.space);
     const log = this.logger.child({ trial: trial.number, attempt: trial.attempt });
     try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(paramsFile, `${paramsJson}\n`);
+      // Trial folders hold parameters and trainer output, which may carry tokens: only their owner may read them.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      writeFileSync(paramsFile, `${paramsJson}\n`, { mode: 0o600 });
     } catch (err) {
       // A full or read-only disk: the trial cannot start; it fails with the reason (and fail-fast sees it).
       const e = err as NodeJS.ErrnoException;

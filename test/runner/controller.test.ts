@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
@@ -179,4 +179,11 @@ test("a trial the pruner rejects is stopped at once and recorded as pruned with 
 test("a trial timeout beyond Node's timer range (30 days) does not stop trials at once", async () => {
   const { trials } = await run("method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  epochs: {value: 2}\n", { trialTimeout: 30 * 86_400 });
   assert.equal(trials[0]!.status, "completed", trials[0]!.error ?? "");
+});
+
+test("trial folders are private (0700) and params.json is 0600: parameters and trainer output may carry tokens", async () => {
+  const { summary, trials } = await run("method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  epochs: {value: 1}\n");
+  const dir = join(ws.dir, "storage", "runs", summary.sweepId, `trial-${String(trials[0]!.number).padStart(4, "0")}`);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, "params.json")).mode & 0o777, 0o600);
 });
