@@ -11,6 +11,7 @@ import { createSampler } from "../samplers/index.js";
 import type { Sampler } from "../samplers/types.js";
 import { createRng, deriveSeed, randomSeed, unflattenParams } from "../space/index.js";
 import type { SearchSpace } from "../space/types.js";
+import { StorageError } from "../storage/errors.js";
 import type { Storage, TrialRecord } from "../storage/types.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
@@ -79,7 +80,10 @@ export class Sweep {
     const record = await storage.getSweep(id);
     if (!record) throw new SweepNotFoundError(id, storage.location);
     const stored = record.config as StoredSweepConfig;
-    if (stored?.format !== 1) throw new Error(`sweep '${id}' in ${storage.location} has a config format this version cannot read`);
+    if (stored?.format !== 1) {
+      // Written by a newer version, or damaged: the storage is unusable for this sweep, not a bug of ours.
+      throw new StorageError(`sweep '${id}' in ${storage.location} has a config format this version cannot read (format ${JSON.stringify(stored?.format ?? null)}; this version reads format 1)`);
+    }
     return new Sweep(storage, id, stored.config, stored.space, options);
   }
 
