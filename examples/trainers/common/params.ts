@@ -32,9 +32,11 @@ export function number(check: (n: number) => boolean, expected: string): (raw: s
 
 /** A parser for `true`/`false` (also 1/0). */
 export function boolean(raw: string): ParamValue | Error {
-  if (raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0") return false;
-  return new Error("expected true or false");
+  // `${args}` writes booleans as Python does (`--pure_js=True`), W&B-style; people type `true`.
+  const text = raw.toLowerCase();
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  return new Error("expected true or false (True and False as W&B writes them are fine)");
 }
 
 /** A parser for one of `names`. */
