@@ -258,7 +258,10 @@ async function refuseIfAnyWorkerAlive(storage: Storage, sweepId: string, self: W
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
   const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering or claiming anything
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false }, prepared);
+  const finished = (await storage.getSweep(sweepId))?.status === "finished";
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false }, prepared, (reporter) => {
+    if (finished) reporter.emit({ type: "notice", level: "info", message: `sweep ${sweepId} is finished; to run more trials, extend it: \`sweep resume ${sweepId} --add N\` (or --run-cap N)` });
+  });
 }
 
 export interface StopRequest {
