@@ -60,6 +60,9 @@ export {
 } from "./pruners/index.js";
 export { noPruner, type Pruner, type PrunerContext, type PruneDecision } from "./pruners/types.js";
 
+// Extending a finished sweep (a new run_cap; `sweep resume --run-cap` / `--add`)
+export { extendSweep, SweepExtendError, type ExtendResult, type RunCapChange } from "./study/extend.js";
+
 // Storage
 export { openStorage, SqliteStorage, MemoryStorage, StorageError, DEFAULT_STORAGE_PATH } from "./storage/index.js";
 export type {
@@ -70,6 +73,8 @@ export type {
   IntermediateRecord,
   Proposal,
   Storage,
+  SweepEdit,
+  SweepEditContext,
   SweepRecord,
   SweepStatus,
   TrialOutcome,

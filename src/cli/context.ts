@@ -9,6 +9,7 @@ import { CliError } from "./errors.js";
 import { choice, text } from "./flags.js";
 import { ExitCode } from "../exit-codes.js";
 import { escapeControlInJson } from "../terminal-text.js";
+import { snakeCaseKeys } from "../json-keys.js";
 
 export type OutputFormat = "table" | "json";
 
@@ -72,7 +73,15 @@ export async function openExistingStorage(location: string, options: { readonly 
   return openStorage(location, { readOnly: options.readOnly === true });
 }
 
-/** Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters). */
+/**
+ * Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters),
+ * its keys in snake_case like every JSON the CLI prints (src/json-keys.ts, docs/cli.md).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(escapeControlInJson(JSON.stringify(value, null, 2)) + "\n");
+  process.stdout.write(jsonText(value) + "\n");
+}
+
+/** The text printJson prints (without the final newline), for writing it to a file instead. */
+export function jsonText(value: unknown): string {
+  return escapeControlInJson(JSON.stringify(snakeCaseKeys(value), null, 2));
 }

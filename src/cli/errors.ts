@@ -7,6 +7,7 @@ import { SlotPlanError } from "../runner/slots.js";
 import { StorageError } from "../storage/errors.js";
 import { SweepBusyError } from "../runner/session.js";
 import { SweepNotFoundError } from "../study/index.js";
+import { SweepExtendError } from "../study/extend.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { escapeControl } from "../terminal-text.js";
 
@@ -66,6 +67,8 @@ export function describeFailure(error: unknown): Failure {
 function classify(error: unknown): Failure {
   if (error instanceof SweepBusyError) return { exitCode: ExitCode.sweepBusy, message: error.message, internal: false };
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, internal: false };
+  // `sweep resume --run-cap N` with an N the sweep cannot take: the flag asks for something impossible.
+  if (error instanceof SweepExtendError) return { exitCode: ExitCode.usage, message: error.message, internal: false };
   if (error instanceof ConfigError) return { exitCode: ExitCode.invalidConfig, message: error.message, internal: false };
   if (error instanceof SweepNotFoundError) {
     return { exitCode: ExitCode.notFound, message: `${error.message} (\`sweep ls --storage ${error.location}\` lists its sweeps)`, internal: false };

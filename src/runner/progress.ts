@@ -13,6 +13,7 @@
  */
 import { envSecretValues, isSecretName, REDACTED, redactSecrets, redactText } from "../config/secrets.js";
 import { escapeControl, escapeControlInJson } from "../terminal-text.js";
+import { snakeCaseKeys } from "../json-keys.js";
 import type { Trial } from "../study/index.js";
 import type { Slot } from "./slots.js";
 
@@ -164,7 +165,7 @@ export class QuietReporter implements ProgressReporter {
   close(): void {}
 }
 
-/** One JSON object per event (`--json`), with the event type in `event`. */
+/** One JSON object per event (`--format json`), with the event type in `event`; keys in snake_case as all CLI JSON. */
 export class JsonReporter implements ProgressReporter {
   constructor(private readonly write: Write) {}
   emit(e: RunnerEvent): void {
@@ -181,7 +182,7 @@ export class JsonReporter implements ProgressReporter {
         payload.slots = (v as Slot[]).map((s) => s.label);
       } else payload[k] = v;
     }
-    const json = JSON.stringify(redactSecrets(payload), (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val));
+    const json = JSON.stringify(redactSecrets(snakeCaseKeys(payload)), (_k, val) => (typeof val === "number" && !Number.isFinite(val) ? String(val) : val));
     this.write(`${escapeControlInJson(json)}\n`);
   }
   close(): void {}

@@ -13,6 +13,7 @@ import { commandSecretValues } from "../config/secrets.js";
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
 import { Sweep, SweepNotFoundError } from "../study/index.js";
+import { extendedRunCap, extendSweep, type ExtendResult, type RunCapChange } from "../study/extend.js";
 import { STALE_HEARTBEAT_MS, STOP_REQUESTED_EVENT, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
 import { createReporter, type ProgressMode, type ProgressReporter, type TextSink } from "./progress.js";
 import { requeueFailed, requeueInterrupted } from "./recovery.js";
@@ -28,6 +29,8 @@ export interface RunnerFlags extends RuntimeFlags {
   readonly count?: number;
   /** `sweep resume --retry-failed`: failed trials run again (same number and params, next attempt). */
   readonly retryFailed?: boolean;
+  /** `sweep resume --run-cap N` / `--add N`: a new run_cap, set before the sweep goes on. */
+  readonly extend?: RunCapChange;
 }
 
 /** `sweep resume` of a sweep whose controller is still running: doubling it would double its trials. */
@@ -36,10 +39,13 @@ export class SweepBusyError extends Error {
   constructor(
     readonly sweepId: string,
     readonly worker: string,
+    /** Why it is refused, when it is not a plain resume. */
+    message?: string,
   ) {
     super(
-      `sweep ${sweepId} is still being run by ${worker}; resuming it now would run its trials twice. ` +
-        `Add workers with \`sweep agent ${sweepId}\`, or stop that controller (Ctrl-C) and then resume.`,
+      message ??
+        `sweep ${sweepId} is still being run by ${worker}; resuming it now would run its trials twice. ` +
+          `Add workers with \`sweep agent ${sweepId}\`, or stop that controller (Ctrl-C) and then resume.`,
     );
   }
 }
@@ -199,10 +205,18 @@ export async function startSweep(storage: Storage, resolved: ResolvedSweep, flag
  * has trials to run again.
  */
 export async function resumeSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
-  const sweep = await Sweep.load(storage, sweepId);
+  let sweep = await Sweep.load(storage, sweepId);
+  // A run_cap that cannot work is refused first; the storage checks it again, atomically, when it writes it.
+  if (flags.extend) extendedRunCap(sweepId, sweep.config, sweep.space, (await storage.listTrials(sweepId)).length, flags.extend);
   const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering anything
   const worker = currentWorker();
   await refuseIfControlled(storage, sweepId, worker);
+  let extended: ExtendResult | undefined;
+  if (flags.extend) {
+    await refuseIfAnyWorkerAlive(storage, sweepId, worker);
+    extended = await extendSweep(storage, sweepId, flags.extend, worker.name);
+    sweep = await Sweep.load(storage, sweepId); // with its new run_cap
+  }
   const requeued = await requeueInterrupted(storage, sweepId);
   const retried = flags.retryFailed ? await requeueFailed(storage, sweepId) : [];
   const record = await storage.getSweep(sweepId);
@@ -212,6 +226,13 @@ export async function resumeSweep(storage: Storage, sweepId: string, flags: Runn
     await storage.addEvent(sweepId, "sweep_resumed", { previousStatus: record.status, by: worker.name, retried });
   }
   return drive(sweep, sweep.config.sweep, flags, io, worker, { role: "controller", treatUnknownAsDead: true }, prepared, (reporter) => {
+    if (!extended && record?.status === "finished" && !reopen) {
+      reporter.emit({ type: "notice", level: "info", message: `sweep ${sweepId} is finished; to run more trials, extend it: \`sweep resume ${sweepId} --add N\` (or --run-cap N)` });
+    }
+    if (extended) {
+      const more = extended.runCap - extended.trialCount;
+      reporter.emit({ type: "notice", level: "info", message: `run_cap ${extended.previousRunCap ?? "none"} -> ${extended.runCap}: up to ${more} more trial(s) after the ${extended.trialCount} made` });
+    }
     if (requeued.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running interrupted trial(s) ${requeued.join(", ")}` });
     if (retried.length > 0) reporter.emit({ type: "notice", level: "info", message: `re-running failed trial(s) ${retried.join(", ")} (--retry-failed)` });
   });
@@ -228,13 +249,33 @@ async function refuseIfControlled(storage: Storage, sweepId: string, self: Worke
 }
 
 /**
+ * Changing the run_cap: every worker of the sweep holds its config, run_cap included, in memory, so none may be
+ * alive, agents included (an agent with the old, larger cap could go past a lowered one).
+ */
+async function refuseIfAnyWorkerAlive(storage: Storage, sweepId: string, self: WorkerIdentity): Promise<void> {
+  for (const { worker, liveness } of await workersWithLiveness(storage, sweepId, STALE_HEARTBEAT_MS)) {
+    if (worker.name !== self.name && liveness === "alive") {
+      throw new SweepBusyError(
+        sweepId,
+        worker.name,
+        `sweep ${sweepId} is still being run by ${worker.name} (${worker.role ?? "worker"}), which holds the old run_cap; ` +
+          `stop it (\`sweep stop ${sweepId} --wait\`), then change the run_cap with \`sweep resume ${sweepId} --run-cap N\``,
+      );
+    }
+  }
+}
+
+/**
  * `sweep agent ID`: join a sweep through the shared storage. Running trials of workers that are provably
  * dead are taken over; trials of live workers are never touched.
  */
 export async function joinSweep(storage: Storage, sweepId: string, flags: RunnerFlags, io: SessionIo): Promise<RunSummary> {
   const sweep = await Sweep.load(storage, sweepId);
   const prepared = await prepareSlots(sweep.config.sweep, flags, io.env ?? process.env); // before recovering or claiming anything
-  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false }, prepared);
+  const finished = (await storage.getSweep(sweepId))?.status === "finished";
+  return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "agent", treatUnknownAsDead: false }, prepared, (reporter) => {
+    if (finished) reporter.emit({ type: "notice", level: "info", message: `sweep ${sweepId} is finished; to run more trials, extend it: \`sweep resume ${sweepId} --add N\` (or --run-cap N)` });
+  });
 }
 
 export interface StopRequest {

@@ -19,6 +19,8 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepEdit,
+  SweepEditContext,
   SweepHistory,
   SweepRecord,
   SweepStatus,
@@ -39,10 +41,12 @@ import {
   assertPatch,
   assertStep,
   assertSweepId,
+  assertSweepEditor,
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
   checkProposal,
+  checkSweepEdit,
 } from "./validate.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -304,6 +308,19 @@ export class MemoryStorage implements Storage {
     this.proposerViews.delete(id);
     for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.sweepId === id) this.events.splice(i, 1);
     this.sweeps.delete(id);
+  }
+
+  async updateSweepConfig(id: string, edit: (ctx: SweepEditContext) => SweepEdit): Promise<SweepRecord> {
+    this.assertOpen();
+    assertWritable(this, "change a sweep's config");
+    assertSweepEditor(edit);
+    const sweep = this.requireSweep(id);
+    // Synchronous from here to the write: no claim can interleave.
+    const change = checkSweepEdit(edit({ sweep: toSweepRecord(sweep), trialCount: this.trialIdsBySweep.get(id)?.length ?? 0 }));
+    sweep.configJson = change.configJson;
+    if (change.status !== undefined) sweep.status = change.status;
+    sweep.updatedAt = nowIso();
+    return toSweepRecord(sweep);
   }
 
   // ---- trials ----

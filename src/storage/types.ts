@@ -81,6 +81,19 @@ export interface NewSweep {
   readonly status?: SweepStatus;
 }
 
+/** What `updateSweepConfig`'s edit sees, under the storage's write lock. */
+export interface SweepEditContext {
+  readonly sweep: SweepRecord;
+  /** Trials the sweep holds, any status: what a run_cap counts (claimTrial's `maxTrials`). */
+  readonly trialCount: number;
+}
+
+/** What an edit writes: the new config (plain JSON) and, when given, the new status. */
+export interface SweepEdit {
+  readonly config: unknown;
+  readonly status?: SweepStatus;
+}
+
 /** A sweep's trials and one metric's intermediate values, read together. */
 export interface SweepHistory {
   readonly trials: readonly TrialRecord[];
@@ -180,6 +193,14 @@ export interface Storage {
   setSweepStatus(id: string, status: SweepStatus): Promise<void>;
   /** Remove a sweep with its trials, intermediate values and events (one transaction). Throws when unknown. */
   deleteSweep(id: string): Promise<void>;
+  /**
+   * Atomically rewrite a sweep's stored config, and its status when the edit says so: `edit` runs synchronously
+   * under the same write lock as claimTrial's proposer, so no trial is created between what it sees and what is
+   * written. An edit that throws changes nothing (its error leaves as thrown). Returns the updated record.
+   * The storage never reads the config: what the edit changes (run_cap, for `sweep resume --run-cap`) is the
+   * caller's business (study/extend.ts).
+   */
+  updateSweepConfig(id: string, edit: (ctx: SweepEditContext) => SweepEdit): Promise<SweepRecord>;
 
   /**
    * Atomically hand `opts.worker` a trial: the oldest queued one if any, else a new one from

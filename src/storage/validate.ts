@@ -3,8 +3,8 @@
  * message that quotes the bad value instead of leaving a half-valid row (or, in SQLite, a CHECK failure).
  */
 import { StorageError, readOnlyStorageError } from "./errors.js";
-import { describe } from "./json.js";
-import type { ClaimOptions, Proposal, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
+import { describe, encodeJson } from "./json.js";
+import type { ClaimOptions, Proposal, SweepEdit, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
 
 export const SWEEP_STATUSES: readonly SweepStatus[] = ["running", "paused", "finished", "stopped", "failed"];
 export const TRIAL_STATUSES: readonly TrialStatus[] = [
@@ -172,4 +172,24 @@ export function checkProposal(proposal: unknown): Proposal {
   throw new StorageError(
     `proposal ${describe(proposal)} is not valid: expected {params: {...}, meta?: {...}} or {stop: true, reason}`,
   );
+}
+
+/** `updateSweepConfig`'s edit function, checked before any lock is taken. */
+export function assertSweepEditor(edit: unknown): void {
+  if (typeof edit !== "function") throw new StorageError(`sweep config edit must be a function, got ${describe(edit)}`);
+}
+
+/**
+ * What a sweep config edit returned, checked and encoded the same way for every backend: the config as the
+ * JSON text to store, and the status (undefined: unchanged).
+ */
+export function checkSweepEdit(edit: unknown): { readonly configJson: string; readonly status: SweepStatus | undefined } {
+  if (edit === null || typeof edit !== "object" || !("config" in edit)) {
+    throw new StorageError(`sweep config edit ${describe(edit)} is not valid: expected {config, status?}`);
+  }
+  const { config, status } = edit as SweepEdit;
+  if (status !== undefined) assertSweepStatus(status);
+  const configJson = encodeJson(config, "sweep config");
+  if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
+  return { configJson, status };
 }

@@ -18,7 +18,7 @@ import type { AskOptions, TellResult, Trial } from "./types.js";
 import { curvesByTrial, TrialViewCache } from "./views.js";
 
 /** What a sweep record's `config` column holds: the resolved config and the space derived from it. */
-interface StoredSweepConfig {
+export interface StoredSweepConfig {
   readonly format: 1;
   readonly config: SweepConfig;
   readonly space: SearchSpace;

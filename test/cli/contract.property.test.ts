@@ -65,7 +65,9 @@ const VALID: Readonly<Record<string, readonly string[]>> = {
   by: ["x"],
   agg: ["last", "best"],
   top: ["1", "2"],
-  format: ["table", "json", "csv", "jsonl"],
+  format: ["table", "text", "json", "csv", "jsonl"],
+  "run-cap": ["1", "5"],
+  add: ["1", "2"],
   output: ["out/result.txt"],
 };
 

@@ -42,6 +42,8 @@ const BAD_VALUES: Readonly<Record<string, { readonly value: string; readonly cod
   "grace-period": { value: "0s", says: /--grace-period "0s" is not a duration/ },
   "on-interrupt": { value: "later", says: /--on-interrupt "later" is not one of wait, kill/ },
   count: { value: "abc", says: /--count "abc" is not a whole number; expected a whole number of at least 1/ },
+  "run-cap": { value: "abc", says: /--run-cap "abc" is not a whole number; expected a whole number of at least 1/ },
+  add: { value: "0", says: /--add 0 is out of range; expected a whole number of at least 1/ },
   metric: { value: "", says: /--metric is empty/ },
   goal: { value: "up", says: /--goal "up" is not one of max, min, maximize, minimize/ },
   by: { value: " ", says: /--by is empty/ },

@@ -27,13 +27,13 @@ async function sweepsOf(db: string, ids?: readonly string[]): Promise<SweepData[
 interface BestJson {
   metric: string;
   goal: string;
-  goalSource: string;
+  goal_source: string;
   notes: string[];
   rows: {
     model: string;
     rank: number;
     value: number;
-    sweepId: string;
+    sweep_id: string;
     trial: number;
     status: string;
     lr: { name: string; value: number } | null;
@@ -69,7 +69,7 @@ describe("sweep best over the seeds' sweeps", { concurrency: true }, () => {
     }
     // klue/roberta-base ran alone and inside the multi-model sweep: its best comes from the latter, under HF names.
     const roberta = json.rows.find((row) => row.model === "klue/roberta-base")!;
-    assert.equal(roberta.sweepId, seeds.ids.multi);
+    assert.equal(roberta.sweep_id, seeds.ids.multi);
     assert.equal(roberta.lr?.name, "learning_rate");
     assert.equal(roberta.batch_size?.name, "per_device_train_batch_size");
     assert.equal(roberta.warmup?.name, "warmup_steps");

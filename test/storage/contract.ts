@@ -43,6 +43,69 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       claimed(await storage.claimTrial(sweep.id, { worker, propose: recordingProposer().propose }));
 
     describe("sweeps", () => {
+      it("updateSweepConfig rewrites the config and status under the write lock, and the edit sees the trial count", async () => {
+        await claimNew();
+        await claimNew("w2");
+        await storage.setSweepStatus(sweep.id, "finished");
+        const seen: { trialCount: number; status: string; config: unknown }[] = [];
+        const updated = await storage.updateSweepConfig(sweep.id, (ctx) => {
+          seen.push({ trialCount: ctx.trialCount, status: ctx.sweep.status, config: ctx.sweep.config });
+          return { config: { method: "random", run_cap: 4 }, status: "paused" };
+        });
+        assert.deepEqual(seen, [{ trialCount: 2, status: "finished", config: { method: "random" } }]);
+        assert.deepEqual(updated.config, { method: "random", run_cap: 4 });
+        assert.equal(updated.status, "paused");
+        assert.match(updated.updatedAt, ISO_MS);
+        const stored = await storage.getSweep(sweep.id);
+        assert.deepEqual(stored, updated);
+        assert.equal(stored!.configRaw, sweep.configRaw, "the sweep file text is never rewritten");
+        // No status in the edit: the status stays.
+        const again = await storage.updateSweepConfig(sweep.id, () => ({ config: { method: "random", run_cap: 5 } }));
+        assert.equal(again.status, "paused");
+        assert.deepEqual(again.config, { method: "random", run_cap: 5 });
+        // Trials are untouched, and a claim sees the new config.
+        assert.equal((await storage.listTrials(sweep.id)).length, 2);
+        let claimedWith: unknown;
+        await storage.claimTrial(sweep.id, { worker: "w3", propose: (ctx) => ((claimedWith = ctx.sweep.config), { params: {} }) });
+        assert.deepEqual(claimedWith, { method: "random", run_cap: 5 });
+      });
+
+      it("updateSweepConfig changes nothing when the edit throws or returns something malformed", async () => {
+        await claimNew();
+        const before = await storage.getSweep(sweep.id);
+        class Refused extends Error {}
+        await assert.rejects(
+          storage.updateSweepConfig(sweep.id, () => {
+            throw new Refused("no");
+          }),
+          Refused,
+        );
+        await assert.rejects(storage.updateSweepConfig(sweep.id, () => ({ config: {}, status: "done" as never })), storageError(/sweep status "done" is not one of/));
+        await assert.rejects(storage.updateSweepConfig(sweep.id, () => ({ config: undefined })), storageError(/sweep config is missing/));
+        await assert.rejects(storage.updateSweepConfig(sweep.id, () => null as never), storageError(/sweep config edit null is not valid/));
+        await assert.rejects(storage.updateSweepConfig(sweep.id, 42 as never), storageError(/sweep config edit must be a function, got 42/));
+        assert.deepEqual(await storage.getSweep(sweep.id), before);
+        await assert.rejects(storage.updateSweepConfig("nosuch", () => ({ config: {} })), storageError(/nosuch/));
+      });
+
+      it("updateSweepConfig alongside claims: the edit sees an exact count, and claims bounded by the cap it wrote stop there", async () => {
+        // Claims and an edit started together: whatever order the storage runs them in, the edit saw an exact
+        // count, and claims bounded by the cap it wrote never go past it.
+        const capOf = (s: { config: unknown }) => (s.config as { run_cap?: number }).run_cap;
+        let written: number | undefined;
+        const claims = Array.from({ length: 6 }, (_, i) =>
+          storage.getSweep(sweep.id).then(() => storage.claimTrial(sweep.id, { worker: `w${i}`, maxTrials: 100, propose: recordingProposer().propose })),
+        );
+        const edit = storage.updateSweepConfig(sweep.id, ({ trialCount }) => ({ config: { method: "random", run_cap: (written = trialCount + 2) } }));
+        await Promise.all([...claims, edit]);
+        const made = (await storage.listTrials(sweep.id)).length;
+        assert.equal(made, 6);
+        assert.ok(written !== undefined && written >= 2 && written <= 8);
+        const cap = capOf((await storage.getSweep(sweep.id))!)!;
+        for (let i = 0; i < 5; i++) await storage.claimTrial(sweep.id, { worker: "late", maxTrials: cap, propose: recordingProposer().propose });
+        assert.equal((await storage.listTrials(sweep.id)).length, Math.max(made, cap));
+      });
+
       it("deleteSweep removes the sweep with its trials, values and events, and nothing of another sweep", async () => {
         const other = await storage.createSweep({ configRaw: "{}", config: {} });
         const keep = claimed(await storage.claimTrial(other.id, { worker: "w1", propose: recordingProposer().propose })).trial;

@@ -13,8 +13,8 @@ import { formatRecords } from "../../report/records.js";
 import { renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { Storage } from "../../storage/types.js";
-import { openExistingStorage, printJson, storageLocation, type GlobalArgs } from "../context.js";
-import { argument, choice, text, wholeNumber } from "../flags.js";
+import { jsonText, openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
+import { argument, choice, outputFile, text, wholeNumber, writeOutput } from "../flags.js";
 import { CliError } from "../errors.js";
 import { ExitCode } from "../../exit-codes.js";
 import { escapeControl } from "../../terminal-text.js";
@@ -28,6 +28,7 @@ interface BestArgs extends GlobalArgs {
   readonly top?: string;
   readonly includePruned?: boolean;
   readonly format?: string;
+  readonly output?: string;
 }
 
 const GOALS = ["max", "min", "maximize", "minimize"] as const;
@@ -46,7 +47,8 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
       .option("agg", { choices: AGGREGATIONS, requiresArg: true, describe: "A trial's value: its last reported value or its best (default: the sweep's objective rule, else last)" })
       .option("top", { requiresArg: true, default: "1", describe: "Trials per model (a whole number >= 1)" })
       .option("include-pruned", { type: "boolean", default: false, describe: "Count pruned trials too (value when stopped)" })
-      .option("format", { choices: FORMATS, requiresArg: true, default: "table" }),
+      .option("format", { choices: FORMATS, requiresArg: true, default: "table" })
+      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "Write to this file instead of stdout (its folder must exist), as export -o does" }),
   handler: async (args) => {
     const ids = (args.ids ?? []).map((id) => argument(id, "ids"));
     const query = {
@@ -58,20 +60,28 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
       includePruned: args.includePruned,
     };
     const format = choice(args.format, "--format", FORMATS) ?? "table";
+    const output = outputFile(args.output, "--output");
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const sweeps = await loadSweeps(storage, ids);
       const result = answer(() => bestPerModel(sweeps, query));
       for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note, { keepLayout: true })}\n`);
-      if (format === "json") return printJson(bestJson(result));
-      if (format === "csv") return void process.stdout.write(formatRecords(bestRecords(result), "csv"));
       const counted = query.includePruned ? "completed and pruned trials" : "completed trials";
-      process.stdout.write(
-        escapeControl(`best ${result.metric} (${result.goal}, ${result.goalSource}) per model (${result.modelSource}), over ${counted}`) +
-          "\n\n" +
-          renderTable(result.rows, bestTableColumns(result)) +
-          "\n",
-      );
+      const content =
+        format === "json"
+          ? jsonText(bestJson(result)) + "\n"
+          : format === "csv"
+            ? formatRecords(bestRecords(result), "csv")
+            : escapeControl(`best ${result.metric} (${result.goal}, ${result.goalSource}) per model (${result.modelSource}), over ${counted}`) +
+              "\n\n" +
+              renderTable(result.rows, bestTableColumns(result)) +
+              "\n";
+      if (output === undefined) {
+        process.stdout.write(content);
+      } else {
+        writeOutput(output, content, "--output");
+        process.stderr.write(`wrote ${result.rows.length} row(s) to ${output}\n`);
+      }
     } finally {
       await storage.close();
     }

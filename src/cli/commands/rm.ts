@@ -12,14 +12,17 @@ import { STALE_HEARTBEAT_MS } from "../../runner/controller.js";
 import { runDirFor, storageHome } from "../../runner/setup.js";
 import { sweepLiveness } from "../../runner/worker.js";
 import { SweepNotFoundError } from "../../study/index.js";
-import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
+import { openExistingStorage, printJson, storageLocation, type GlobalArgs } from "../context.js";
 import { CliError } from "../errors.js";
-import { argument } from "../flags.js";
+import { argument, choice } from "../flags.js";
 
 interface RmArgs extends GlobalArgs {
   readonly id?: string;
   readonly yes?: boolean;
+  readonly format?: string;
 }
+
+const FORMATS = ["text", "json"] as const;
 
 export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
   command: "rm <id>",
@@ -27,9 +30,11 @@ export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-      .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" }),
+      .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" })
+      .option("format", { choices: FORMATS, requiresArg: true, default: "text", describe: "json: what was removed, as one JSON document on stdout" }),
   handler: async (args) => {
     const id = argument(args.id, "id");
+    const format = choice(args.format, "--format", FORMATS) ?? "text";
     const location = storageLocation(args);
     if (!args.yes && !process.stdin.isTTY) {
       throw new CliError(`sweep rm ${id} removes the sweep for good; add --yes to confirm (there is no terminal to ask on)`, ExitCode.usage);
@@ -47,6 +52,7 @@ export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
         const answer = await prompt.question(`remove sweep ${id}${record.name ? ` (${record.name})` : ""} with its ${trials} trial(s), run folders and log? [y/N] `);
         prompt.close();
         if (!/^y(es)?$/i.test(answer.trim())) {
+          if (format === "json") return printJson({ sweepId: id, removed: false, trials: 0, runDir: null, log: null });
           process.stdout.write("nothing removed\n");
           return;
         }
@@ -57,6 +63,7 @@ export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
       const log = join(storageHome(storage.location), "logs", `controller-${id}.log`);
       rmSync(runs, { recursive: true, force: true });
       rmSync(log, { force: true });
+      if (format === "json") return printJson({ sweepId: id, removed: true, trials, runDir: runs, log });
       process.stdout.write(`removed sweep ${id}: ${trials} trial(s), ${runs}, ${log}\n`);
     } finally {
       await storage.close();

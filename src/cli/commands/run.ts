@@ -27,8 +27,13 @@ export interface RunnerArgs extends GlobalArgs {
   readonly gracePeriod?: string;
   readonly onInterrupt?: string;
   readonly quiet?: boolean;
+  readonly format?: string;
+  /** Deprecated alias of `--format json` (kept so scripts written for it go on working). */
   readonly json?: boolean;
 }
+
+/** Output of the trial-running commands: the live view (or lines, without a terminal), or JSON Lines events. */
+export const RUN_FORMATS = ["text", "json"] as const;
 
 /** More slots than this on one machine is a typo (and would only exhaust memory). */
 export const MAX_SLOTS = 1024;
@@ -47,7 +52,8 @@ export function withRunnerOptions<T>(y: Argv<T>) {
     .option("grace-period", { type: "string", requiresArg: true, describe: "Time between SIGTERM and SIGKILL when a trial is stopped (default 10s)" })
     .option("on-interrupt", { choices: ["wait", "kill"] as const, requiresArg: true, describe: "First Ctrl-C: let running trials finish (wait, default) or stop them (kill)" })
     .option("quiet", { type: "boolean", describe: "Print only warnings, errors and the final summary" })
-    .option("json", { type: "boolean", describe: "One JSON object per event on stdout" })
+    .option("format", { choices: RUN_FORMATS, requiresArg: true, describe: "text (default): the live view on stderr; json: one JSON object per event on stdout (JSON Lines)" })
+    .option("json", { type: "boolean", describe: "Deprecated: the same as --format json" })
     .conflicts("quiet", "json");
 }
 
@@ -93,8 +99,18 @@ export function sessionIo(args: RunnerArgs): SessionIo {
   return { progress: progressMode(args), logToStderr: logFormat(args) === "json" };
 }
 
+/**
+ * `--format json` (or its deprecated spelling `--json`): JSON Lines on stdout; `--quiet`: the summary only.
+ * Checked with the other flags, before anything runs.
+ */
 export function progressMode(args: RunnerArgs): ProgressMode {
-  if (args.json) return "json";
+  const format = choice(args.format, "--format", RUN_FORMATS);
+  if (args.json && format === "text") throw new UsageError("--json and --format text contradict each other; --json is the old spelling of --format json");
+  if (args.json) process.stderr.write("warning: --json is deprecated; use --format json (the same output)\n");
+  if (args.json || format === "json") {
+    if (args.quiet) throw new UsageError("--quiet and --format json cannot be combined: --format json prints every event as JSON; drop one");
+    return "json";
+  }
   if (args.quiet) return "quiet";
   return process.stderr.isTTY ? "tty" : "lines";
 }

@@ -31,6 +31,8 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepEdit,
+  SweepEditContext,
   SweepHistory,
   SweepRecord,
   SweepStatus,
@@ -54,7 +56,9 @@ import {
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
+  assertSweepEditor,
   checkProposal,
+  checkSweepEdit,
 } from "../validate.js";
 import { Session, createPool, wrapDriverError } from "./connection.js";
 import { redactPostgresUrl, type PostgresStorageOptions } from "./options.js";
@@ -259,6 +263,19 @@ export class PostgresStorage implements Storage {
     assertWritable(this, "remove a sweep");
     const deleted = await this.withSession((session) => run(session, "deleteSweep", [id]));
     if (deleted.length === 0) throw noSweepError(id, this.location);
+  }
+
+  async updateSweepConfig(id: string, edit: (ctx: SweepEditContext) => SweepEdit): Promise<SweepRecord> {
+    assertWritable(this, "change a sweep's config");
+    assertSweepEditor(edit);
+    const row = await this.transaction(async (session) => {
+      // The sweep's proposer lock, as a claim that creates a trial takes it: the count cannot move under us.
+      const locked = await this.requireSweep(session, id, true);
+      const counts = (await first<{ count: number; max_number: number }>(session, "trialCounts", [id]))!;
+      const change = checkSweepEdit(edit({ sweep: toSweepRecord(locked), trialCount: Number(counts.count) }));
+      return (await first<SweepRow>(session, "setSweepConfig", [id, change.configJson, change.status ?? locked.status, this.now()]))!;
+    });
+    return toSweepRecord(row);
   }
 
   // ---- trials ----

@@ -31,6 +31,7 @@ export const SQL = {
   setSweepStatus: "UPDATE sweeps SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id",
   /** Trials, their values and the events go with it (ON DELETE CASCADE). */
   deleteSweep: "DELETE FROM sweeps WHERE id = $1 RETURNING id",
+  setSweepConfig: "UPDATE sweeps SET config_json = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING *",
 
   getTrial: "SELECT * FROM trials WHERE id = $1",
   lockTrial: "SELECT * FROM trials WHERE id = $1 FOR NO KEY UPDATE",

@@ -20,6 +20,8 @@ import type {
   IntermediateRecord,
   NewSweep,
   Storage,
+  SweepEdit,
+  SweepEditContext,
   SweepHistory,
   SweepRecord,
   SweepStatus,
@@ -43,7 +45,9 @@ import {
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
+  assertSweepEditor,
   checkProposal,
+  checkSweepEdit,
 } from "../validate.js";
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
 import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
@@ -258,6 +262,18 @@ export class SqliteStorage implements Storage {
     this.writable("remove a sweep");
     const changes = await this.run((s) => s.deleteSweep.run(id).changes);
     if (changes === 0) throw noSweepError(id, this.location);
+  }
+
+  async updateSweepConfig(id: string, edit: (ctx: SweepEditContext) => SweepEdit): Promise<SweepRecord> {
+    this.writable("change a sweep's config");
+    assertSweepEditor(edit);
+    // BEGIN IMMEDIATE: the write lock a claim takes, held from the count to the update.
+    return this.transaction((s) => {
+      const row = this.requireSweep(s, id);
+      const change = checkSweepEdit(edit({ sweep: toSweepRecord(row), trialCount: s.trialCounts.get(id)!.count }));
+      s.setSweepConfig.run({ id, config_json: change.configJson, status: change.status ?? row.status, now: nowIso() });
+      return toSweepRecord(this.requireSweep(s, id));
+    });
   }
 
   // ---- trials ----

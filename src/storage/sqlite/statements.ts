@@ -77,6 +77,7 @@ export interface Statements {
   readonly listSweeps: Stmt<[], SweepRow>;
   readonly setSweepStatus: Stmt<[string, string, string]>;
   readonly deleteSweep: Stmt<[string]>;
+  readonly setSweepConfig: Stmt<{ id: string; config_json: string; status: string; now: string }>;
   readonly getTrial: Stmt<[number], TrialRow>;
   readonly listTrials: Stmt<[string], TrialRow>;
   readonly listTrialsWithStatus: Stmt<[string, string], TrialRow>;
@@ -110,6 +111,9 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     /** Trials, their values and the events go with it (ON DELETE CASCADE, foreign_keys on). */
     deleteSweep: db.prepare<[string]>("DELETE FROM sweeps WHERE id = ?"),
+    setSweepConfig: db.prepare<{ id: string; config_json: string; status: string; now: string }>(
+      "UPDATE sweeps SET config_json = @config_json, status = @status, updated_at = @now WHERE id = @id",
+    ),
 
     getTrial: db.prepare<[number], TrialRow>("SELECT * FROM trials WHERE id = ?"),
     listTrials: db.prepare<[string], TrialRow>("SELECT * FROM trials WHERE sweep_id = ? ORDER BY number"),
