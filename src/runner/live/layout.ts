@@ -31,8 +31,8 @@ export interface Viewport {
 const MIN_WIDTH = 30;
 const BAR_MIN = 10;
 const BAR_MAX = 40;
-/** In a table row too short for them, string parameter values (model, dataset names) are cut in their middle to these widths in turn. */
-const TABLE_VALUE_CELLS = [18, 12, 8] as const;
+/** In a table row too short for them, string parameter values (model, dataset names) are cut in their middle down to this. */
+const MIN_VALUE_CELLS = 8;
 
 /** "[#####-----]" of `width` cells (brackets included); ASCII, so no terminal draws it wider than counted. */
 export function progressBar(done: number, total: number, width: number): string {
@@ -109,27 +109,29 @@ function gpuOrder(s: Slot): number {
 }
 
 /**
- * A running trial's parameters in `room` cells: all of them when they fit; else long string values (model
- * and dataset names) cut in their middle, shorter and shorter, so both ends stay readable and the numbers
- * after them stay in view; else cut at the end.
+ * A running trial's parameters in `room` cells: all of them when they fit; else the widest string values
+ * (model and dataset names) cut in their middle, the widest first and only as much as needed, so both ends of
+ * each name stay readable and the numbers after them stay in view; else cut at the end.
  */
 export function fitParams(params: Readonly<Record<string, unknown>>, room: number): string {
   if (room <= 0) return "";
-  const words = paramWords(params);
-  const whole = words.join(" ");
-  if (displayWidth(whole) <= room) return whole;
-  let shortened = whole;
-  for (const cells of TABLE_VALUE_CELLS) {
-    shortened = words
-      .map((w) => {
-        const eq = w.indexOf("=");
-        const value = w.slice(eq + 1);
-        return displayWidth(value) > cells ? `${w.slice(0, eq + 1)}${fitWidth(value, cells, "middle")}` : w;
-      })
-      .join(" ");
-    if (displayWidth(shortened) <= room) return shortened;
+  const words = paramWords(params).map((w) => {
+    const eq = w.indexOf("=");
+    return { key: w.slice(0, eq + 1), full: w.slice(eq + 1), value: w.slice(eq + 1) };
+  });
+  const text = () => words.map((w) => w.key + w.value).join(" ");
+  const strings = Object.values(params).map((v) => typeof v === "string");
+  for (;;) {
+    const excess = displayWidth(text()) - room;
+    if (excess <= 0) return text();
+    let widest = -1;
+    for (const [i, w] of words.entries()) {
+      if (strings[i] && displayWidth(w.value) > MIN_VALUE_CELLS && (widest < 0 || displayWidth(w.value) > displayWidth(words[widest]!.value))) widest = i;
+    }
+    if (widest < 0) return fitWidth(text(), room);
+    const w = words[widest]!;
+    w.value = fitWidth(w.full, Math.max(MIN_VALUE_CELLS, displayWidth(w.value) - excess), "middle");
   }
-  return fitWidth(shortened, room);
 }
 
 /** The live block, one string per terminal line, none wider than `columns - 1` cells. */

@@ -157,7 +157,12 @@ describe("the live block", () => {
   it("keeps model and dataset names readable in a narrow row: long values cut in the middle", () => {
     const text = fitParams({ model: KOREAN_MODEL, dataset: LONG_DATASET, lr: 0.001 }, 60);
     assert.ok(displayWidth(text) <= 60);
-    assert.match(text, /^model=한국어-모델-베이스 dataset=네이버-영…터셋-v2 lr=0\.001$/);
+    // The widest name is cut first, and only as much as needed: the model's name stays whole.
+    assert.match(text, /^model=한국어-모델-베이스 dataset=네이버-\S*…\S*-v2 lr=0\.001$/);
+    assert.ok(displayWidth(text) >= 59, text);
+    const narrow = fitParams({ model: KOREAN_MODEL, dataset: LONG_DATASET, lr: 0.001 }, 40);
+    assert.match(narrow, /^model=한국…\S+ dataset=네이…\S+ lr=0\.001$/);
+    assert.ok(displayWidth(narrow) <= 40, narrow);
     assert.equal(fitParams({ a: 1 }, 0), "");
   });
 
