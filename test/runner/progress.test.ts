@@ -164,3 +164,15 @@ test("a pruned trial's line says at which step and by which rule, in line and li
   tty.close();
   assert.match(term.out, /trial 3 pruned at step 5 \(W&B hyperband band 1/);
 });
+
+test("the live view hides secret values and secret-named parameters like every other mode", () => {
+  const term = new FakeTerminal();
+  const reporter = createReporter("tty", { stdout: { write: () => true }, stderr: term }, { HF_TOKEN: "hf_sekrit_value_123" });
+  const secretTrial = { ...trial, params: { lr: 0.001, api_key: "abc", note: "uses hf_sekrit_value_123" } };
+  reporter.emit(events[0]!);
+  reporter.emit({ type: "trial_started", trial: secretTrial, slot, logDir: "/runs/t3", tally });
+  reporter.emit({ type: "trial_finished", trial: secretTrial, slot, state: "completed", value: 1, error: null, elapsedMs: 1000, willRetry: false, tally });
+  reporter.close();
+  assert.doesNotMatch(term.out, /hf_sekrit_value_123|api_key=abc/);
+  assert.match(term.out, /api_key=\*\*\*/);
+});

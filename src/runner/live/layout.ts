@@ -158,7 +158,7 @@ export function renderLiveBlock(state: LiveState, view: Viewport): string[] {
   const head = `${padEnd(slotHeader, labelWidth)}  ${padEnd("TRIAL", 6)} ${padStart("STEP", 6)} ${padStart(fitWidth(metricName, metricWidth), metricWidth)} ${padStart("ELAPSED", 7)}  `;
   const table: string[] = [fitWidth(`${head}PARAMS`, width)];
   for (const group of groups) {
-    for (const [i, { trial }] of group.rows.entries()) {
+    for (const [i, { slot, trial }] of group.rows.entries()) {
       const label = padEnd(i === 0 ? group.label : "", labelWidth);
       if (!trial) {
         table.push(fitWidth(`${label}  idle`, width));
@@ -167,7 +167,9 @@ export function renderLiveBlock(state: LiveState, view: Viewport): string[] {
       const fixed =
         `${label}  ${padEnd(`#${trial.trial.number}`, 6)} ${padStart(trial.step === null ? "-" : String(trial.step), 6)} ` +
         `${padStart(formatValue(trial.metric), metricWidth)} ${padStart(formatDuration(view.now - trial.startedAt), 7)}  `;
-      const note = trial.followed ? "(followed) " : "";
+      // A trial placed on other GPUs than its row's slot (per-model resource rules) says where it runs.
+      const elsewhere = slot !== null && trial.slot.gpus.join("+") !== slot.gpus.join("+") && trial.slot.gpus.length > 0;
+      const note = trial.followed ? "(followed) " : elsewhere ? `(${trial.slot.label}) ` : "";
       table.push(fitWidth(fixed + note + fitParams(trial.trial.params, width - displayWidth(fixed) - displayWidth(note)), width));
     }
   }

@@ -154,6 +154,13 @@ describe("the live block", () => {
     });
   }
 
+  it("says on which GPUs a trial runs when they are not its row's (a 2-GPU trial on a lane of GPU 0)", () => {
+    const s = state();
+    const wide: Slot = { index: 3, gpus: ["0", "1"], cudaVisibleDevices: "0,1", label: "GPU 0+1" };
+    s.apply({ type: "trial_started", trial: trial(9, { lr: 0.1 }), slot: wide, logDir: "d", tally }, 4000);
+    assert.match(renderLiveBlock(s, { columns: 100, rows: 40, now: 5000 }).join("\n"), /#9 +- +- +1s {2}\(GPU 0\+1\) lr=0\.1/);
+  });
+
   it("keeps model and dataset names readable in a narrow row: long values cut in the middle", () => {
     const text = fitParams({ model: KOREAN_MODEL, dataset: LONG_DATASET, lr: 0.001 }, 60);
     assert.ok(displayWidth(text) <= 60);
