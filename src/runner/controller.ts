@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import { gridSize } from "../space/index.js";
 import type { TrialRecord } from "../storage/types.js";
 import type { Sweep, Trial } from "../study/index.js";
 import { buildCommand, CommandError, formatArgsJson } from "./command.js";
@@ -237,6 +238,7 @@ export class SweepController {
       startTime: this.opts.worker.startTime,
     });
     this.logger.info({ sweepId: sweep.id, worker: this.opts.worker, slots: this.opts.slots.map((s) => s.label) }, "controller started");
+    const startTally = await this.tally();
     this.opts.reporter?.emit({
       type: "sweep_started",
       sweepId: sweep.id,
@@ -245,7 +247,8 @@ export class SweepController {
       storage: sweep.storage.location,
       slots: this.opts.slots,
       logFile: this.opts.logFile ?? null,
-      tally: await this.tally(),
+      tally: startTally,
+      plannedTrials: this.plannedTrials(startTally),
     });
 
     const skew = sweep.storage.clockSkewMs;
@@ -687,7 +690,8 @@ export class SweepController {
       masterPort: entry.masterPort,
     });
 
-    this.opts.reporter?.emit({ type: "trial_started", trial, slot, logDir: dir });
+    // With the counts as they are now (this trial running), so the live view's counts move on every start too.
+    if (this.opts.reporter) this.opts.reporter.emit({ type: "trial_started", trial, slot, logDir: dir, tally: await this.tally() });
     let proc: TrainerProcess;
     try {
       const argv = buildCommand({
@@ -843,6 +847,19 @@ export class SweepController {
 
   private notice(level: "info" | "warn" | "error", message: string, trialNumber?: number): void {
     this.opts.reporter?.emit(trialNumber === undefined ? { type: "notice", level, message } : { type: "notice", level, message, trialNumber });
+  }
+
+  /**
+   * How many trials the sweep will have run when it ends, for the progress bar: its run_cap, the size of its
+   * grid, and with `--count N` the trials done so far plus N, whichever is smallest; null when it has no end.
+   */
+  private plannedTrials(tally: SweepTally): number | null {
+    const limits: number[] = [];
+    if (this.sweep.config.run_cap !== undefined) limits.push(this.sweep.config.run_cap);
+    if (this.sweep.config.method === "grid") limits.push(gridSize(this.sweep.space));
+    if (this.opts.count !== undefined) limits.push(tally.counts.completed + tally.counts.pruned + tally.counts.failed + this.opts.count);
+    const finite = limits.filter((n) => Number.isFinite(n));
+    return finite.length === 0 ? null : Math.min(...finite);
   }
 
   private async tally(): Promise<SweepTally> {

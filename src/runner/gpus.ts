@@ -98,18 +98,23 @@ export interface GpuSelectionOptions {
   readonly cudaVisibleDevices?: string | undefined;
   /** `--gpus`: "all" (default), or a comma list of nvidia-smi indices or UUIDs, e.g. "0,2,3". */
   readonly gpus?: string | undefined;
-  /** `--skip-busy-gpus`: leave out GPUs whose used memory is at least `busyMemoryMiB`. */
+  /**
+   * `--skip-busy-gpus`: leave out GPUs whose used memory is at least `busyMemoryMiB`. Without it they stay
+   * selected and are listed in `busy`, for a warning.
+   */
   readonly skipBusy?: boolean;
   readonly busyMemoryMiB?: number;
 }
 
-/** Used memory at or above which `--skip-busy-gpus` treats a GPU as taken (a desktop session uses a few hundred MiB). */
+/** Used memory at or above which a GPU counts as busy: warned about, or skipped with `--skip-busy-gpus` (a desktop session uses a few hundred MiB). */
 export const DEFAULT_BUSY_MEMORY_MIB = 1024;
 
 export interface GpuSelection {
   readonly gpus: GpuInfo[];
   /** GPUs left out by `--skip-busy-gpus`, to tell the user. */
   readonly skippedBusy: GpuInfo[];
+  /** Selected GPUs that other processes already fill (without `--skip-busy-gpus`): trials go there too, with a warning. */
+  readonly busy: GpuInfo[];
 }
 
 function parseIdList(text: string): string[] {
@@ -175,12 +180,10 @@ export function selectGpus(all: readonly GpuInfo[], opts: GpuSelectionOptions = 
     }
   }
 
-  if (!opts.skipBusy) return { gpus: chosen, skippedBusy: [] };
   const threshold = opts.busyMemoryMiB ?? DEFAULT_BUSY_MEMORY_MIB;
-  return {
-    gpus: chosen.filter((g) => g.memoryUsedMiB < threshold),
-    skippedBusy: chosen.filter((g) => g.memoryUsedMiB >= threshold),
-  };
+  const busy = chosen.filter((g) => g.memoryUsedMiB >= threshold);
+  if (!opts.skipBusy) return { gpus: chosen, skippedBusy: [], busy };
+  return { gpus: chosen.filter((g) => g.memoryUsedMiB < threshold), skippedBusy: busy, busy: [] };
 }
 
 function describeIds(gpus: readonly GpuInfo[]): string {

@@ -1,7 +1,9 @@
 /**
  * What the user sees while a sweep runs. The controller emits events; a reporter renders them:
- *   tty   — a live table, one row per slot, redrawn in place (stderr is a terminal)
- *   lines — one line per event (logs, CI, `| tee`)
+ *   tty   — the live view (live/terminal.ts): a block redrawn at the bottom of the terminal (slots grouped
+ *           per GPU, counts, progress bar, elapsed/ETA, the best trial), finished trials scrolling above it
+ *   lines — off a terminal (logs, CI, `| tee`): one line per trial event and notice, and a summary line
+ *           every SUMMARY_EVERY_MS (SWEEP_SUMMARY_INTERVAL seconds); metric reports print nothing
  *   json  — one JSON object per event on stdout, for scripts
  *   quiet — warnings, errors and the final summary only
  *
@@ -11,11 +13,17 @@
  * Parameters named like secrets (`api_key`, `hf_token`) show as `***`, and the values of secret-named
  * environment variables (`HF_TOKEN`) are hidden from everything written (config/secrets.ts).
  */
-import { envSecretValues, isSecretName, REDACTED, redactSecrets, redactText } from "../config/secrets.js";
+import { envSecretValues, redactSecrets, redactText } from "../config/secrets.js";
 import { escapeControl, escapeControlInJson } from "../terminal-text.js";
 import { snakeCaseKeys } from "../json-keys.js";
 import type { Trial } from "../study/index.js";
+import { finishedLine, formatBest, formatCounts, formatParams, formatValue, noticeText, oneLine } from "./live/format.js";
+import { summaryText } from "./live/layout.js";
+import { LiveState } from "./live/state.js";
+import { LiveTerminalReporter } from "./live/terminal.js";
 import type { Slot } from "./slots.js";
+
+export { formatParams, formatValue } from "./live/format.js";
 
 export interface TrialCounts {
   readonly queued: number;
@@ -39,8 +47,8 @@ export interface SweepTally {
 }
 
 export type RunnerEvent =
-  | { readonly type: "sweep_started"; readonly sweepId: string; readonly name: string | null; readonly worker: string; readonly storage: string; readonly slots: readonly Slot[]; readonly logFile: string | null; readonly tally: SweepTally }
-  | { readonly type: "trial_started"; readonly trial: Trial; readonly slot: Slot; readonly logDir: string }
+  | { readonly type: "sweep_started"; readonly sweepId: string; readonly name: string | null; readonly worker: string; readonly storage: string; readonly slots: readonly Slot[]; readonly logFile: string | null; readonly tally: SweepTally; readonly plannedTrials?: number | null }
+  | { readonly type: "trial_started"; readonly trial: Trial; readonly slot: Slot; readonly logDir: string; readonly tally?: SweepTally }
   | { readonly type: "trial_metrics"; readonly trial: Trial; readonly slot: Slot; readonly step: number; readonly metrics: Readonly<Record<string, number>> }
   | {
       readonly type: "trial_finished";
@@ -65,53 +73,18 @@ export interface ProgressReporter {
   close(): void;
 }
 
+export interface ProgressReporter {
+  emit(event: RunnerEvent): void;
+  /** Stops timers and leaves the terminal clean. */
+  close(): void;
+}
+
 export type ProgressMode = "tty" | "lines" | "json" | "quiet";
 
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "-";
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3 ? value.toExponential(3) : String(Number(value.toPrecision(4)));
-}
-
-/** One-line text for a name or value from a user or a trainer. */
-function oneLine(text: string): string {
-  return escapeControl(text);
-}
-
-export function formatParams(params: Readonly<Record<string, unknown>>, maxLength = Infinity): string {
-  const show = (k: string, v: unknown) => (isSecretName(k) ? REDACTED : typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v));
-  const text = Object.entries(params)
-    .map(([k, v]) => oneLine(`${k}=${show(k, v)}`))
-    .join(" ");
-  return text.length > maxLength ? `${text.slice(0, Math.max(0, maxLength - 1))}…` : text;
-}
-
-function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(sec).padStart(2, "0")}s` : `${sec}s`;
-}
-
-function formatCounts(c: TrialCounts): string {
-  const parts = [`${c.completed} completed`, `${c.running} running`];
-  if (c.queued) parts.push(`${c.queued} queued`);
-  if (c.pruned) parts.push(`${c.pruned} pruned`);
-  if (c.failed) parts.push(`${c.failed} failed`);
-  if (c.interrupted) parts.push(`${c.interrupted} interrupted`);
-  return parts.join(", ");
-}
-
-function formatBest(tally: SweepTally): string {
-  if (!tally.best) return "best: -";
-  return `best: trial ${tally.best.number} ${oneLine(tally.metricName ?? "value")}=${formatValue(tally.best.value)} (${formatParams(tally.best.params, 60)})`;
-}
-
-function firstLine(text: string | null): string {
-  return (text ?? "").split("\n")[0] ?? "";
-}
+/** How often the line mode prints its summary line. */
+export const SUMMARY_EVERY_MS = 30_000;
+/** Seconds between summary lines in the line mode, instead of SUMMARY_EVERY_MS (tests use a fraction of one). */
+export const SUMMARY_INTERVAL_ENV = "SWEEP_SUMMARY_INTERVAL";
 
 function timestamp(): string {
   return new Date().toISOString().slice(11, 19);
@@ -119,45 +92,81 @@ function timestamp(): string {
 
 type Write = (text: string) => void;
 
-/** One human-readable line per event. */
+export interface LineReporterOptions {
+  /** Also a line per metric report (default: no; a trainer reporting every step would flood the log). */
+  readonly metrics?: boolean;
+  /** Milliseconds between summary lines while the sweep runs; null: none. Default SUMMARY_EVERY_MS. */
+  readonly summaryEveryMs?: number | null;
+  readonly now?: () => number;
+}
+
+/**
+ * One human-readable line per trial event (started, completed, pruned, failed, requeued) and notice, and
+ * a summary line (counts, N of run_cap, elapsed/ETA, the best trial) every so often.
+ */
 export class LineReporter implements ProgressReporter {
+  private readonly state = new LiveState();
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+
   constructor(
     private readonly write: Write,
-    private readonly verbose = true,
-  ) {}
+    private readonly options: LineReporterOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   emit(e: RunnerEvent): void {
+    this.state.apply(e, this.now());
+    if (e.type === "sweep_started") this.startSummaries();
+    if (e.type === "sweep_finished") this.stopSummaries();
     const line = this.describe(e);
-    if (line !== null) this.write(`[${timestamp()}] ${escapeControl(line, { keepLayout: true })}\n`);
+    if (line !== null) this.line(line);
+  }
+
+  private line(text: string): void {
+    this.write(`[${timestamp()}] ${escapeControl(text, { keepLayout: true })}\n`);
+  }
+
+  private startSummaries(): void {
+    const every = this.options.summaryEveryMs === undefined ? SUMMARY_EVERY_MS : this.options.summaryEveryMs;
+    if (every === null || every <= 0 || this.timer) return;
+    this.timer = setInterval(() => this.line(summaryText(this.state, this.now())), every);
+    this.timer.unref();
+  }
+
+  private stopSummaries(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   private describe(e: RunnerEvent): string | null {
     switch (e.type) {
       case "sweep_started":
-        return `sweep ${e.sweepId}${e.name ? ` (${oneLine(e.name)})` : ""}: ${e.slots.length} slot(s) [${e.slots.map((s) => s.label).join(", ")}], storage ${e.storage}${e.logFile ? `, log ${e.logFile}` : ""}`;
+        return `sweep ${e.sweepId}${e.name ? ` (${oneLine(e.name)})` : ""}: ${e.slots.length} slot(s) [${e.slots.map((s) => s.label).join(", ")}], ${e.plannedTrials ? `${e.plannedTrials} trials planned, ` : ""}storage ${e.storage}${e.logFile ? `, log ${e.logFile}` : ""}`;
       case "trial_started":
-        return `trial ${e.trial.number}${e.trial.attempt > 1 ? ` (attempt ${e.trial.attempt})` : ""} started on ${e.slot.label}: ${formatParams(e.trial.params)} — logs ${e.logDir}`;
+        return `trial ${e.trial.number}${e.trial.attempt > 1 ? ` (attempt ${e.trial.attempt})` : ""} started on ${e.slot.label}: ${formatParams(e.trial.params, { exact: true })} — logs ${e.logDir}`;
       case "trial_metrics":
-        return this.verbose ? `trial ${e.trial.number} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${oneLine(k)}=${formatValue(v)}`).join(" ")}` : null;
-      case "trial_finished": {
-        const what = e.state === "completed" ? `completed, value ${formatValue(e.value)}` : outcomeText(e);
-        return `trial ${e.trial.number} ${what} (${formatDuration(e.elapsedMs)})${e.willRetry ? " — will retry" : ""}; ${formatCounts(e.tally.counts)}`;
-      }
+        return this.options.metrics ? `trial ${e.trial.number} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${oneLine(k)}=${formatValue(v)}`).join(" ")}` : null;
+      case "trial_finished":
+        return `${finishedLine(e)}; ${formatCounts(e.tally.counts)}`;
       case "notice":
-        return `${e.level === "info" ? "" : `${e.level}: `}${e.trialNumber !== undefined ? `trial ${e.trialNumber}: ` : ""}${e.message}`;
+        return noticeText(e);
       case "sweep_finished":
         return `sweep ${e.sweepId} ended: ${e.reason}; ${formatCounts(e.tally.counts)}; ${formatBest(e.tally)}`;
     }
   }
 
-  close(): void {}
+  close(): void {
+    this.stopSummaries();
+  }
 }
 
 /** Only what needs attention, and the final summary. */
 export class QuietReporter implements ProgressReporter {
   private readonly lines: LineReporter;
   constructor(write: Write) {
-    this.lines = new LineReporter(write, false);
+    this.lines = new LineReporter(write, { summaryEveryMs: null });
   }
   emit(e: RunnerEvent): void {
     if ((e.type === "notice" && e.level !== "info") || e.type === "sweep_finished") this.lines.emit(e);
@@ -188,115 +197,20 @@ export class JsonReporter implements ProgressReporter {
   close(): void {}
 }
 
-interface SlotRow {
-  trial: Trial;
-  startedAt: number;
-  step: number | null;
-  metric: number | null;
-}
-
-/**
- * The live table. Redraws in place (cursor up + clear) at most every `refreshMs` and on each trial start
- * or end; notices are printed above the table so they stay in the scrollback.
- */
-export class TtyReporter implements ProgressReporter {
-  private slots: readonly Slot[] = [];
-  private readonly rows = new Map<number, SlotRow>();
-  private tally: SweepTally | null = null;
-  private header = "";
-  private drawnLines = 0;
-  private readonly timer: NodeJS.Timeout;
-  private dirty = false;
-
-  constructor(
-    private readonly write: Write,
-    private readonly columns: () => number,
-    refreshMs = 1000,
-  ) {
-    this.timer = setInterval(() => this.render(), refreshMs);
-    this.timer.unref();
-  }
-
-  emit(e: RunnerEvent): void {
-    switch (e.type) {
-      case "sweep_started":
-        this.slots = e.slots;
-        this.tally = e.tally;
-        this.header = oneLine(`sweep ${e.sweepId}${e.name ? ` (${e.name})` : ""} — storage ${e.storage}${e.logFile ? ` — log ${e.logFile}` : ""}`);
-        break;
-      case "trial_started":
-        this.rows.set(e.slot.index, { trial: e.trial, startedAt: Date.now(), step: null, metric: null });
-        break;
-      case "trial_metrics": {
-        const row = this.rows.get(e.slot.index);
-        if (row) {
-          row.step = e.step;
-          const name = this.tally?.metricName;
-          row.metric = name !== undefined && name in e.metrics ? e.metrics[name]! : (Object.values(e.metrics)[0] ?? null);
-        }
-        this.dirty = true;
-        return;
-      }
-      case "trial_finished":
-        this.rows.delete(e.slot.index);
-        this.tally = e.tally;
-        if (e.state !== "completed") this.printAbove(`trial ${e.trial.number} ${outcomeText(e)}`);
-        break;
-      case "notice":
-        this.printAbove(`${e.level === "info" ? "" : `${e.level}: `}${e.trialNumber !== undefined ? `trial ${e.trialNumber}: ` : ""}${e.message}`);
-        break;
-      case "sweep_finished":
-        this.tally = e.tally;
-        this.render();
-        this.write(`${escapeControl(`sweep ${e.sweepId} ended: ${e.reason}; ${formatCounts(e.tally.counts)}; ${formatBest(e.tally)}`, { keepLayout: true })}\n`);
-        this.drawnLines = 0;
-        return;
-    }
-    this.render();
-  }
-
-  private printAbove(text: string): void {
-    this.clear();
-    this.write(`${escapeControl(text, { keepLayout: true })}\n`);
-    this.drawnLines = 0;
-  }
-
-  private clear(): void {
-    if (this.drawnLines > 0) this.write(`\x1b[${this.drawnLines}F\x1b[J`);
-    this.drawnLines = 0;
-  }
-
-  private render(): void {
-    if (this.slots.length === 0 && !this.dirty) return;
-    this.dirty = false;
-    const width = Math.max(60, this.columns());
-    const metricName = oneLine(this.tally?.metricName ?? "metric");
-    const lines = [this.header, `${"SLOT".padEnd(10)} ${"TRIAL".padEnd(6)} ${"STEP".padStart(6)} ${metricName.slice(0, 12).padStart(12)} ${"ELAPSED".padStart(8)}  PARAMS`];
-    for (const slot of this.slots) {
-      const row = this.rows.get(slot.index);
-      if (!row) {
-        lines.push(`${slot.label.padEnd(10)} ${"-".padEnd(6)} ${"".padStart(6)} ${"".padStart(12)} ${"".padStart(8)}  (idle)`);
-        continue;
-      }
-      const fixed = `${slot.label.padEnd(10)} ${String(row.trial.number).padEnd(6)} ${(row.step === null ? "-" : String(row.step)).padStart(6)} ${formatValue(row.metric).padStart(12)} ${formatDuration(Date.now() - row.startedAt).padStart(8)}  `;
-      lines.push(fixed + formatParams(row.trial.params, width - fixed.length - 1));
-    }
-    if (this.tally) lines.push(`${formatCounts(this.tally.counts)} — ${formatBest(this.tally)}`);
-    this.clear();
-    const clipped = lines.map(oneLine).map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l));
-    this.write(`${clipped.join("\n")}\n`);
-    this.drawnLines = clipped.length;
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-  }
-}
+/** The live view (live/terminal.ts), under the name the runner has always exported. */
+export { LiveTerminalReporter as TtyReporter } from "./live/terminal.js";
 
 /** Where a reporter writes: process.stdout/stderr, or any stream-like sink (tests). */
 export interface TextSink {
   write(text: string): unknown;
   readonly columns?: number;
+  readonly rows?: number;
+}
+
+/** SWEEP_SUMMARY_INTERVAL in milliseconds, when it is a positive number of seconds. */
+function summaryInterval(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env[SUMMARY_INTERVAL_ENV]);
+  return env[SUMMARY_INTERVAL_ENV] !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : SUMMARY_EVERY_MS;
 }
 
 export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; stderr: TextSink }, env: NodeJS.ProcessEnv = process.env): ProgressReporter {
@@ -309,17 +223,8 @@ export function createReporter(mode: ProgressMode, streams: { stdout: TextSink; 
     case "quiet":
       return new QuietReporter(toStderr);
     case "tty":
-      return new TtyReporter(toStderr, () => streams.stderr.columns ?? 100);
+      return new LiveTerminalReporter(streams.stderr, { filter: hide });
     case "lines":
-      return new LineReporter(toStderr);
+      return new LineReporter(toStderr, { summaryEveryMs: summaryInterval(env) });
   }
-}
-
-/** "pruned at step 4 (W&B hyperband band 1 …)", "failed: exited with code 1": how a trial that did not complete ended. */
-function outcomeText(e: Extract<RunnerEvent, { type: "trial_finished" }>): string {
-  if (e.state === "pruned") {
-    const at = e.pruneStep !== undefined && e.pruneStep !== null ? ` at step ${e.pruneStep}` : "";
-    return `pruned${at}${e.pruneReason ? ` (${e.pruneReason})` : ""}`;
-  }
-  return `${e.state}${e.error ? `: ${firstLine(e.error)}` : ""}`;
 }

@@ -28,7 +28,7 @@ export interface SlotSetup {
   readonly slots: Slot[];
   /** Per-model rules (`sweep.resources`) on GPUs: the controller places each trial by its parameters. */
   readonly resources?: ResourcePlan;
-  /** Things the user should know (no GPU found, busy GPUs skipped, a GPU left unused). */
+  /** Things the user should know (no GPU found, busy GPUs used or skipped, a GPU left unused). */
   readonly notices: string[];
 }
 
@@ -57,6 +57,10 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
         skipBusy: settings.skipBusyGpus ?? false,
       });
       for (const g of selection.skippedBusy) notices.push(`skipping busy GPU ${g.index} (${g.memoryUsedMiB} MiB in use)`);
+      // Trials on a GPU that something else fills may run out of memory or crawl: said before the first one starts.
+      for (const g of selection.busy) {
+        notices.push(`GPU ${g.index} is busy: ${g.memoryUsedMiB} of ${g.memoryTotalMiB} MiB already in use by other processes; trials run there too (--skip-busy-gpus leaves busy GPUs out)`);
+      }
       if (selection.gpus.length === 0 && selection.skippedBusy.length > 0) {
         throw new GpuSelectionError(`every selected GPU is busy (${selection.skippedBusy.map((g) => g.index).join(",")}); drop --skip-busy-gpus or free a GPU`);
       }

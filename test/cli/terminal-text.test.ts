@@ -69,7 +69,7 @@ describe("terminal output escapes control characters", () => {
 
   it("line mode", () => {
     let out = "";
-    const reporter = new LineReporter((t) => (out += t));
+    const reporter = new LineReporter((t) => (out += t), { metrics: true, summaryEveryMs: null });
     for (const e of events) reporter.emit(e);
     assert.doesNotMatch(out, RAW_CONTROL);
     assert.match(out, /sweep abcd1234 \(evilx\\x1b\[2J\\x07/);
@@ -81,10 +81,11 @@ describe("terminal output escapes control characters", () => {
 
   it("live-table mode: its own cursor escapes only", () => {
     let out = "";
-    const reporter = new TtyReporter((t) => (out += t), () => 100, 60_000);
+    const reporter = new TtyReporter({ write: (t: string) => (out += t), columns: 100 }, { refreshMs: 60_000 });
     for (const e of events) reporter.emit(e);
     reporter.close();
-    const withoutOwnEscapes = out.replace(/\u001b\[\d+F\u001b\[J/g, "");
+    // log-update's erase-line and cursor moves.
+    const withoutOwnEscapes = out.replace(/\u001b\[(2K|\d*[A-G])/g, "");
     assert.doesNotMatch(withoutOwnEscapes, RAW_CONTROL);
     assert.match(withoutOwnEscapes, /evilx\\x1b\[2J/);
     assert.match(withoutOwnEscapes, /best: trial 0 scorex\\x1b\[2J/);

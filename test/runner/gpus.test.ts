@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { GpuSelectionError, parseNvidiaSmiCsv, queryGpus, selectGpus } from "../../src/runner/gpus.js";
 import { SlotPlanError, planSlots } from "../../src/runner/slots.js";
 import { fixturesDir } from "../helpers/paths.js";
+import { Workspace } from "./harness.js";
 
 const fakeEnv = (extra: Record<string, string> = {}) => ({ ...process.env, PATH: `${fixturesDir}${delimiter}${process.env.PATH}`, ...extra });
 
@@ -38,6 +39,12 @@ test("selectGpus honours CUDA_VISIBLE_DEVICES, --gpus and --skip-busy-gpus", () 
   const busy = selectGpus(four, { skipBusy: true });
   assert.deepEqual(busy.gpus.map((g) => g.index), [0, 2, 3]);
   assert.deepEqual(busy.skippedBusy.map((g) => g.index), [1]);
+  assert.deepEqual(busy.busy, []);
+  // Without the flag a busy GPU stays selected, and is named for a warning.
+  const kept = selectGpus(four, { gpus: "0,1" });
+  assert.deepEqual(kept.gpus.map((g) => g.index), [0, 1]);
+  assert.deepEqual(kept.busy.map((g) => g.index), [1]);
+  assert.deepEqual(kept.skippedBusy, []);
 });
 
 test("selectGpus quotes the bad id and the valid choices", () => {
@@ -57,4 +64,21 @@ test("planSlots spreads trials over GPUs before sharing, groups GPUs per trial, 
   assert.deepEqual(cpu.map((s) => [s.label, s.cudaVisibleDevices]), [["CPU 0", ""], ["CPU 1", ""], ["CPU 2", ""]]);
   assert.throws(() => planSlots(["0"], { gpusPerTrial: 2 }), SlotPlanError);
   assert.throws(() => planSlots([], { parallel: 0 }), /--parallel 0 is invalid/);
+});
+
+test("a GPU that other processes fill is warned about by default, and skipped with --skip-busy-gpus", async (t) => {
+  const ws = new Workspace();
+  t.after(() => ws.dispose());
+  const file = ws.sweepFile("busy", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [1, 2]}\n  epochs: {value: 1}\n");
+  const busy = { FAKE_GPU_MEMORY_USED: "1:30000" };
+  const warned = ws.spawnCli(["run", file, "--gpus", "0,1"], busy);
+  assert.equal((await warned.exited).code, 0, warned.stderr);
+  assert.match(warned.stderr, /warn: GPU 1 is busy: 30000 of 81920 MiB already in use by other processes; trials run there too \(--skip-busy-gpus leaves busy GPUs out\)/);
+  assert.doesNotMatch(warned.stderr, /GPU 0 is busy/);
+  assert.deepEqual(new Set(ws.trainerRecords().map((r) => r.cuda)), new Set(["0", "1"]));
+
+  const skipped = ws.spawnCli(["run", file, "--gpus", "0,1", "--skip-busy-gpus"], busy);
+  assert.equal((await skipped.exited).code, 0, skipped.stderr);
+  assert.match(skipped.stderr, /warn: skipping busy GPU 1 \(30000 MiB in use\)/);
+  assert.doesNotMatch(skipped.stderr, /is busy/);
 });
