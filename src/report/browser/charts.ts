@@ -479,7 +479,7 @@ function modelsView(view: SweepView, width: number): HTMLElement {
   const otherParams = view.axes.map((a) => a.name).filter((n) => n !== view.modelKey);
   const head = h("tr", {}, ...["model", "trials", "completed", "pruned", "failed", "running", `best ${valueName}`, "trial", "median", ...otherParams].map((c) => h("th", {}, c)));
   const body = h("tbody");
-  const shortNames = distinctLabels(models, 260, 13);
+  const shortNames = distinctLabels(models, 320, 13);
   const rows = models.map((m, index) => {
     const trials = view.trials.filter((t) => modelOf(view, t) === m);
     const best = bestTrial(view, trials);
