@@ -74,7 +74,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       res.setHeader("Allow", "GET, HEAD");
       throw new HttpError(405, `${req.method} is not allowed: the dashboard only reads`);
     }
-    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const parts = pathParts(url.pathname);
     if (parts.length === 0) return sendHtml(res, homePage(options.storage.location, await summaries()));
     if (parts[0] === "sweeps" && parts.length === 2) {
       const data = await load(parts[1]!);
@@ -238,6 +238,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function sendHtml(res: ServerResponse, html: string): void {
   res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "text/html; charset=utf-8" });
   res.end(html);
+}
+
+function pathParts(pathname: string): string[] {
+  try {
+    return pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, `the path ${pathname} is not valid percent-encoding`);
+  }
 }
 
 function statusFilter(value: string | null): TrialStatus[] | null {
