@@ -51,6 +51,8 @@ const BAD_VALUES: Readonly<Record<string, { readonly value: string; readonly cod
   top: { value: "0", says: /--top 0 is out of range/ },
   format: { value: "parquet", says: /--format "parquet" is not one of/ },
   output: { value: "/nonexistent/dir/out.file", says: /the folder \/nonexistent\/dir does not exist/ },
+  port: { value: "65536", says: /--port 65536 is out of range; expected a whole number from 0 to 65535/ },
+  host: { value: "http://0.0.0.0", says: /--host "http:\/\/0.0.0.0" is not an address/ },
 };
 
 /** The misspellings users reported; every other option gets two neighbouring letters swapped. */
@@ -171,12 +173,13 @@ describe("the option table", () => {
       }
     }
     assert.deepEqual(Object.keys(BAD_VALUES).filter((name) => !used.has(name)), []);
-    assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "rm", "validate", "ls", "show", "best", "export", "report", "wandb"]);
+    assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "rm", "validate", "ls", "show", "best", "export", "report", "dashboard", "wandb"]);
   });
 });
 
 // `sweep wandb` takes its script after `--`, so its options must come before it: its cases are below.
-for (const command of [...allCommands().values()].filter((c) => c.name !== "wandb")) {
+// `sweep dashboard` serves until stopped, so it has no "valid arguments work" case here (test/report/dashboard.test.ts).
+for (const command of [...allCommands().values()].filter((c) => c.name !== "wandb" && c.name !== "dashboard")) {
   describe(`sweep ${command.name}`, () => {
     test("the valid arguments the cases start from work (and run trainers, for run/resume/agent)", async () => {
       const argv = resolved(validArgs(command));
@@ -199,6 +202,16 @@ for (const command of [...allCommands().values()].filter((c) => c.name !== "wand
     }
   });
 }
+
+describe("sweep dashboard (refusals only: a valid one serves until stopped)", () => {
+  const dashboard = allCommands().get("dashboard")!;
+  const cases = [...dashboard.options.flatMap((o) => optionCases(dashboard, o)), ...argumentCases(dashboard)];
+  for (const c of cases) {
+    test(`${c.label}: exit ${c.code}, nothing run, nothing changed`, async () => {
+      await assertRefused(c, await runInProcess(resolved(c.argv)));
+    });
+  }
+});
 
 describe("sweep wandb (options before `--`, the script after it)", () => {
   const wandb = allCommands().get("wandb")!;
