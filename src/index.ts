@@ -2,7 +2,7 @@
  * The public library API of sweep. Everything a user may import is re-exported here, and nothing else is
  * public: the folders behind it may be reorganised freely.
  *
- *   import { createSweep, optimize } from "sweep";
+ *   import { createSweep, optimize } from "sweep-hp";
  */
 
 // Sweeps: create/load, ask/tell, optimize, agent
