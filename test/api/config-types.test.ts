@@ -17,6 +17,17 @@ import {
   type TrialConfigOf,
 } from "sweep-hp";
 
+import type { DistributionKind } from "../../src/space/types.js";
+import type {
+  EARLY_TERMINATE_KEYS,
+  METRIC_KEYS,
+  SWEEP_SETTING_KEYS,
+  TOP_LEVEL_KEYS,
+  WANDB_ONLY_METRIC_KEYS,
+  WANDB_ONLY_TOP_LEVEL_KEYS,
+} from "../../src/config/keys.js";
+import type { EarlyTerminateInput, MetricInput, SweepBlockInput } from "sweep-hp";
+
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 /** The `trial.config` type of a sweep. */
@@ -44,6 +55,18 @@ export type Inferred = [
   // A config the compiler cannot read keeps the plain record of before.
   Expect<Equal<TrialConfigOf<Record<string, unknown>>, Record<string, unknown>>>,
   Expect<Equal<TrialConfigOf<SweepConfigInput>, Record<string, unknown>>>,
+];
+
+/**
+ * The types name exactly the keys the validator reads (src/config/keys.ts): a key added there without its
+ * type in src/config/input.ts fails to compile here.
+ */
+export type SameKeysAsTheValidator = [
+  Expect<Equal<keyof SweepConfigInput, keyof typeof TOP_LEVEL_KEYS | keyof typeof WANDB_ONLY_TOP_LEVEL_KEYS>>,
+  Expect<Equal<keyof MetricInput, keyof typeof METRIC_KEYS | keyof typeof WANDB_ONLY_METRIC_KEYS>>,
+  Expect<Equal<keyof EarlyTerminateInput, keyof typeof EARLY_TERMINATE_KEYS>>,
+  Expect<Equal<keyof SweepBlockInput, keyof typeof SWEEP_SETTING_KEYS>>,
+  Expect<Equal<NonNullable<DistributionInput["distribution"]>, DistributionKind | "categorical_w_probabilities">>,
 ];
 
 /** Compiled, never run. */
