@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { startSweep, type RunnerFlags } from "../../src/runner/session.js";
 import { setupSlots } from "../../src/runner/setup.js";
-import { Sink, Workspace, pidAlive, pythonTrainer, type TrainerRecord } from "./harness.js";
+import { Sink, Workspace, fakeTrainer, pidAlive, pythonTrainer, type TrainerRecord } from "./harness.js";
 
 const ws = new Workspace();
 after(() => ws.dispose());
@@ -137,8 +137,11 @@ test("failures are recorded with their cause and stderr tail; crashes are retrie
 });
 
 test("a timed-out trainer is stopped with its grandchild, even when it ignores SIGTERM", async () => {
+  // The trainer ignores SIGTERM from its first instruction (an ignored signal survives exec), not only once Node
+  // has started and installed its handler: on a loaded machine the timeout can come first.
+  const ignoringFromTheStart = `command:\n  - /bin/sh\n  - -c\n  - 'trap "" TERM; exec "$0" "$@"'\n  - ${process.execPath}\n  - ${fakeTrainer}\n  - \${args}\n`;
   const { trials, records } = await run(
-    "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  hang: {value: true}\n  fork_grandchild: {value: true}\n  ignore_sigterm: {value: true}\n  epochs: {value: 1}\n",
+    `${ignoringFromTheStart}method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  hang: {value: true}\n  fork_grandchild: {value: true}\n  ignore_sigterm: {value: true}\n  epochs: {value: 1}\n`,
     { trialTimeout: 1.5, gracePeriod: 0.2 },
   );
   assert.equal(trials[0]!.status, "failed");
