@@ -62,6 +62,7 @@ export type {
   QuantizedNormalInput,
   QuantizedRangeInput,
   RangeInput,
+  ResourceRuleInput,
   SweepBlockInput,
   SweepConfigInput,
   TrialConfigOf,

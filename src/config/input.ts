@@ -8,7 +8,7 @@
  * The validator (parseSweepConfig) still checks everything at run time, with the same messages as for a
  * file: bounds ordered, probabilities summing to 1, integers where integers are needed.
  */
-import type { Goal, Method } from "./types.js";
+import type { Goal, Method, ResourceValue } from "./types.js";
 
 /** `value: V` (or `distribution: constant`): always V. */
 export interface ConstantInput<V = unknown> {
@@ -147,6 +147,16 @@ export interface SweepBlockInput {
   /** Pruner selection and options (docs/early-termination.md). */
   readonly pruner?: { readonly [key: string]: unknown };
   readonly wandb_shim?: boolean;
+  /** Per-model resources: the first rule whose `when` matches a trial's parameters sets its GPUs. */
+  readonly resources?: readonly ResourceRuleInput[];
+}
+
+/** One `sweep.resources` rule, as in the file (docs/sweep-file.md, "Per-model resources"). */
+export interface ResourceRuleInput {
+  /** Parameter name (dotted for nested ones) -> a value or a list of values. */
+  readonly when: { readonly [parameter: string]: ResourceValue | readonly ResourceValue[] };
+  readonly gpus_per_trial?: number;
+  readonly trials_per_gpu?: number;
 }
 
 /** A sweep file as an object. */

@@ -115,7 +115,15 @@ export async function accepted(): Promise<void> {
     early_terminate: { type: "hyperband", min_iter: 3, eta: 2, strict: false },
     run_cap: 20,
     command: ["${env}", "python", "${program}", "${args}"],
-    sweep: { seed: 1, gpus: [0, 2], trials_per_gpu: 2, trial_timeout: "2h", objective: "best", pruner: { type: "median" } },
+    sweep: {
+      seed: 1,
+      gpus: [0, 2],
+      trials_per_gpu: 2,
+      trial_timeout: "2h",
+      objective: "best",
+      pruner: { type: "median" },
+      resources: [{ when: { d: [1, 2] }, trials_per_gpu: 1 }, { when: { b: "y" }, gpus_per_trial: 2 }],
+    },
   });
 
   // Backward compatible: configs the compiler cannot read are accepted as before, validated at run time.
