@@ -13,8 +13,8 @@ export const PYTHON = "/usr/bin/python3";
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep") return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json named "sweep" above ${start}`);
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep-hp") return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json named "sweep-hp" above ${start}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * The public library API of sweep. Everything a user may import is re-exported here, and nothing else is
  * public: the folders behind it may be reorganised freely.
  *
- *   import { createSweep, optimize } from "sweep";
+ *   import { createSweep, optimize } from "sweep-hp";
  */
 
 // Sweeps: create/load, ask/tell, optimize, agent
@@ -26,6 +26,8 @@ export {
   type TellResult,
   type Trial,
   type TrialContext,
+  type TypedCreateSweepOptions,
+  type UntypedConfig,
 } from "./study/index.js";
 
 // Sweep files
@@ -41,6 +43,30 @@ export type {
   SweepSettings,
 } from "./config/types.js";
 export type { SweepFileLimits } from "./config/limits.js";
+// Sweep configs written in code: the sweep file as types, and trial.config inferred from a literal config
+export { defineSweepConfig } from "./config/input.js";
+export type {
+  BetaInput,
+  CategoricalInput,
+  ConstantInput,
+  DistributionInput,
+  EarlyTerminateInput,
+  Exclusive,
+  LogRangeInput,
+  MetricInput,
+  NestedParametersInput,
+  NormalInput,
+  ParameterInput,
+  ParametersInput,
+  ParameterValue,
+  QuantizedNormalInput,
+  QuantizedRangeInput,
+  RangeInput,
+  ResourceRuleInput,
+  SweepBlockInput,
+  SweepConfigInput,
+  TrialConfigOf,
+} from "./config/input.js";
 
 // Search space
 export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, SearchSpace } from "./space/types.js";

@@ -80,7 +80,7 @@ function argument(name: string, fallback: number): number {
 function repoRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep") return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep-hp") return dir;
     if (dirname(dir) === dir) throw new Error("no package.json named \"sweep\" above the benchmark");
   }
 }

@@ -56,12 +56,12 @@ export function secretValueList(values: Iterable<string | undefined>): string[] 
 }
 
 /** Values of the environment variables named like secrets (`HF_TOKEN`, `WANDB_API_KEY`, ...). */
-export function envSecretValues(env: NodeJS.ProcessEnv): string[] {
+export function envSecretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   return secretValueList(Object.entries(env).filter(([name]) => isSecretName(name)).map(([, value]) => value));
 }
 
 /** Values of every `${envvar:NAME}` a command template uses, read from `env` (unset ones are skipped). */
-export function commandSecretValues(template: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+export function commandSecretValues(template: readonly string[] | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
   const values: (string | undefined)[] = [];
   for (const token of template ?? []) {
     for (const match of token.matchAll(/\$\{([^}]*)\}/g)) {

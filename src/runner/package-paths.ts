@@ -1,6 +1,6 @@
 /**
  * Where the installed package keeps its non-JS files (clients/python). Found by walking up from this
- * module to the package.json named "sweep", so it works from dist/, a private build folder, or node_modules.
+ * module to the package.json named "sweep-hp", so it works from dist/, a private build folder, or node_modules.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,7 +12,7 @@ function findPackageRoot(start: string): string {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
       try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep") return dir;
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "sweep-hp") return dir;
       } catch {
         // unreadable or not JSON: not ours, keep walking
       }

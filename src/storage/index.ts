@@ -13,6 +13,8 @@ import { MemoryStorage } from "./memory.js";
 import { SqliteStorage, type SqliteStorageOptions } from "./sqlite/sqlite-storage.js";
 import { redactPostgresUrl, type PostgresStorageOptions } from "./postgres/options.js";
 import type { Storage } from "./types.js";
+import { APPLICATION_ID as SQLITE_APPLICATION_ID, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION } from "./sqlite/schema.js";
+import { POSTGRES_SCHEMA_VERSION as PG_SCHEMA_VERSION } from "./postgres/schema.js"; // type-only import of pg: no driver load
 
 export * from "./types.js";
 export { StorageError } from "./errors.js";
@@ -24,7 +26,6 @@ export {
   type SqliteStorageOptions,
 } from "./sqlite/sqlite-storage.js";
 export { DEFAULT_BUSY_RETRY, type BusyRetryPolicy } from "./sqlite/busy.js";
-export { APPLICATION_ID, SCHEMA_VERSION } from "./sqlite/schema.js";
 // PostgresStorage itself is not re-exported: importing it loads the `pg` driver, which openStorage does
 // lazily, only for postgresql:// locations (import it from "./postgres/postgres-storage.js" if needed).
 export {
@@ -34,8 +35,17 @@ export {
   redactPostgresUrl,
   type PostgresStorageOptions,
 } from "./postgres/options.js";
-export { POSTGRES_SCHEMA_VERSION } from "./postgres/schema.js"; // type-only import of pg: no driver load
 export { TRIAL_RECLAIMED_EVENT, type TrialReclaimedData } from "./reclaim.js";
+
+// The schema constants are declared here rather than re-exported: a re-export makes this module's declaration
+// file import sqlite/schema.d.ts and postgres/schema.d.ts, which name better-sqlite3's and pg's types, and a
+// user's strict tsc would then need @types/better-sqlite3 and @types/pg (docs/packaging.md, "Types").
+/** PRAGMA application_id of a sweep SQLite file ("SwPd"). */
+export const APPLICATION_ID: number = SQLITE_APPLICATION_ID;
+/** The SQLite schema version this code writes and understands. */
+export const SCHEMA_VERSION: number = SQLITE_SCHEMA_VERSION;
+/** The PostgreSQL schema version this code writes and understands. */
+export const POSTGRES_SCHEMA_VERSION: number = PG_SCHEMA_VERSION;
 
 /** Where the CLI keeps sweeps unless told otherwise, relative to the working directory. */
 export const DEFAULT_STORAGE_PATH = "storage/sweeps.db";

@@ -4,6 +4,7 @@
  */
 import { loadSweepFile, parseSweepConfig } from "../config/index.js";
 import type { ResolvedSweep } from "../config/types.js";
+import type { SweepConfigInput, TrialConfigOf } from "../config/input.js";
 import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { optimize, type Objective, type OptimizeSummary } from "./optimize.js";
@@ -17,7 +18,7 @@ export interface CreateSweepOptions extends SweepOptions {
    * `distribution` samples integers (JavaScript has no `0.0`) and emits a process warning
    * (`SWEEP_INT_RANGE_FROM_OBJECT`); write `distribution: "uniform"` for reals.
    */
-  readonly config?: Record<string, unknown> | string | ResolvedSweep;
+  readonly config?: Readonly<Record<string, unknown>> | string | ResolvedSweep;
   /** A sweep file to load instead of `config`. */
   readonly file?: string;
   /** A storage object, or a location (`storage/sweeps.db`, `:memory:`). Default: in-memory. */
@@ -31,17 +32,62 @@ export interface LoadSweepOptions extends SweepOptions {
   readonly storage?: Storage | string;
 }
 
-/** Validate a sweep config and store it as a new sweep. Throws `ConfigError` listing every problem. */
+/** `createSweep`'s options with a config object of known shape, from which `trial.config` is typed. */
+export type TypedCreateSweepOptions<C extends SweepConfigInput> = Omit<CreateSweepOptions, "config" | "file"> & {
+  readonly config: C;
+  readonly file?: undefined;
+};
+
+/**
+ * What the untyped `createSweep` accepts as `config`: text, a resolved sweep, or an object the compiler
+ * cannot read as a sweep config: a record (`Record<string, unknown>`, `any`), an object whose `method` is
+ * typed `string` (a variable written without `as const`), or one whose parameters are a record built at run
+ * time. An object literal with a literal `method` and literal parameter names is held to SweepConfigInput, so
+ * `method: "randm"` or `goal: "maximise"` does not compile.
+ */
+export type UntypedConfig<C> = C extends string | ResolvedSweep
+  ? C
+  : 0 extends 1 & C
+    ? C
+    : string extends keyof C
+      ? C
+      : C extends { readonly method: infer M; readonly parameters?: infer P }
+        ? string extends M
+          ? C
+          : string extends keyof P
+            ? C
+            : SweepConfigInput
+        : SweepConfigInput;
+
+/**
+ * Validate a sweep config and store it as a new sweep. Throws `ConfigError` listing every problem.
+ *
+ * With a config object written in place (or made by `defineSweepConfig`), the compiler checks it against the
+ * sweep file's keys and types `trial.config` from its parameters; otherwise `trial.config` is a plain record
+ * and only the run-time validation applies.
+ */
+export async function createSweep<const C extends SweepConfigInput>(
+  options: TypedCreateSweepOptions<C>,
+): Promise<Sweep<TrialConfigOf<C>>>;
+export async function createSweep<const C extends Readonly<Record<string, unknown>> | string | ResolvedSweep = never>(
+  options: CreateSweepOptions & { readonly config?: C & UntypedConfig<C> },
+): Promise<Sweep>;
 export async function createSweep(options: CreateSweepOptions): Promise<Sweep> {
   const resolved = resolveConfig(options);
   const storage = await toStorage(options.storage, ":memory:");
   return Sweep.create(storage, resolved, options);
 }
 
-/** Open a stored sweep by id. */
-export async function loadSweep(id: string, options: LoadSweepOptions = {}): Promise<Sweep> {
+/**
+ * Open a stored sweep by id. `TConfig` types `trial.config` on the caller's word (nothing checks it against
+ * the stored sweep): `loadSweep<{lr: number}>(id)`.
+ */
+export async function loadSweep<TConfig extends object = Record<string, unknown>>(
+  id: string,
+  options: LoadSweepOptions = {},
+): Promise<Sweep<TConfig>> {
   const storage = await toStorage(options.storage, DEFAULT_STORAGE_PATH);
-  return Sweep.load(storage, id, options);
+  return Sweep.load<TConfig>(storage, id, options);
 }
 
 export interface AgentOptions extends LoadSweepOptions {
@@ -55,8 +101,12 @@ export interface AgentOptions extends LoadSweepOptions {
  * Join a sweep and run `fn` on its trials, as `wandb.agent(sweep_id, function=fn, count=n)` does: any number
  * of agents, in this or other processes sharing the storage, split the sweep's trials between them.
  */
-export async function agent(sweep: string | Sweep, fn: Objective, options: AgentOptions = {}): Promise<OptimizeSummary> {
-  const target = typeof sweep === "string" ? await loadSweep(sweep, options) : sweep;
+export async function agent<TConfig extends object = Record<string, unknown>>(
+  sweep: string | Sweep<TConfig>,
+  fn: Objective<TConfig>,
+  options: AgentOptions = {},
+): Promise<OptimizeSummary> {
+  const target = typeof sweep === "string" ? await loadSweep<TConfig>(sweep, options) : sweep;
   return optimize(target, fn, { trials: options.count, worker: options.worker, signal: options.signal });
 }
 
@@ -70,7 +120,7 @@ function resolveConfig(options: CreateSweepOptions): ResolvedSweep {
   if (isResolved(config)) return config;
   const resolved = parseSweepConfig(JSON.stringify(config), { format: "json", lenient: options.lenient });
   // An object cannot tell 0.0 from 0: see config-object.ts for the rule, and say when it applied.
-  const ambiguous = ambiguousIntRanges(config as Record<string, unknown>);
+  const ambiguous = ambiguousIntRanges(config as Readonly<Record<string, unknown>>);
   for (const warning of ambiguous) process.emitWarning(warning.message, { code: INT_RANGE_WARNING_CODE });
   return ambiguous.length === 0 ? resolved : { ...resolved, warnings: [...resolved.warnings, ...ambiguous] };
 }

@@ -13,7 +13,7 @@ import type { Diagnostic } from "../config/types.js";
 export const INT_RANGE_WARNING_CODE = "SWEEP_INT_RANGE_FROM_OBJECT";
 
 /** One warning per parameter whose kind was inferred as int_uniform from whole-number bounds in an object. */
-export function ambiguousIntRanges(config: Record<string, unknown>): Diagnostic[] {
+export function ambiguousIntRanges(config: Readonly<Record<string, unknown>>): Diagnostic[] {
   const out: Diagnostic[] = [];
   visit(config.parameters, "parameters", out);
   return out;

@@ -1,5 +1,14 @@
 export { Sweep, SweepNotFoundError, defaultWorkerName, type NextResult, type SweepOptions } from "./sweep.js";
-export { createSweep, loadSweep, agent, type CreateSweepOptions, type LoadSweepOptions, type AgentOptions } from "./api.js";
+export {
+  createSweep,
+  loadSweep,
+  agent,
+  type CreateSweepOptions,
+  type TypedCreateSweepOptions,
+  type UntypedConfig,
+  type LoadSweepOptions,
+  type AgentOptions,
+} from "./api.js";
 export {
   optimize,
   runOne,

@@ -17,7 +17,7 @@ export class TrialPruned extends Error {
 }
 
 /** A running trial as an objective function sees it. */
-export interface TrialContext extends Trial {
+export interface TrialContext<TConfig extends object = Record<string, unknown>> extends Trial<TConfig> {
   /** Record one step's metrics. */
   report(step: number, metrics: Readonly<Record<string, number>>): Promise<void>;
   /** Whether the pruner wants this trial stopped now (throw `TrialPruned` to stop). */
@@ -30,7 +30,9 @@ export interface TrialContext extends Trial {
  * An objective returns the trial's value, or nothing to let the sweep take it from the reported values
  * of its metric.
  */
-export type Objective = (trial: TrialContext) => Promise<number | void> | number | void;
+export type Objective<TConfig extends object = Record<string, unknown>> = (
+  trial: TrialContext<TConfig>,
+) => Promise<number | void> | number | void;
 
 export interface OptimizeOptions {
   /** Stop after this many trials started by this call. Default: until the sweep stops (run_cap, grid). */
@@ -54,7 +56,11 @@ export interface OptimizeSummary {
   readonly stopReason: string;
 }
 
-export async function optimize(sweep: Sweep, objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
+export async function optimize<TConfig extends object = Record<string, unknown>>(
+  sweep: Sweep<TConfig>,
+  objective: Objective<TConfig>,
+  options: OptimizeOptions = {},
+): Promise<OptimizeSummary> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
@@ -67,7 +73,7 @@ export async function optimize(sweep: Sweep, objective: Objective, options: Opti
 
   // Claiming is serialised per process: the storage makes it atomic across processes anyway, and one
   // at a time keeps the trial count exact against `options.trials`.
-  const claim = async (): Promise<Trial | null> => {
+  const claim = async (): Promise<Trial<TConfig> | null> => {
     if (stopReason !== null) return null;
     if (options.trials !== undefined && started >= options.trials) stopReason ??= "trials";
     else if (Date.now() >= deadline) stopReason ??= "timeout";
@@ -85,7 +91,7 @@ export async function optimize(sweep: Sweep, objective: Objective, options: Opti
   };
 
   let claimChain: Promise<unknown> = Promise.resolve();
-  const serialisedClaim = (): Promise<Trial | null> => {
+  const serialisedClaim = (): Promise<Trial<TConfig> | null> => {
     const result = claimChain.then(claim);
     claimChain = result.catch(() => undefined);
     return result;
@@ -113,9 +119,13 @@ interface RunOneResult {
 }
 
 /** Run the objective on one claimed trial and tell the sweep how it ended. Never throws for objective errors. */
-export async function runOne(sweep: Sweep, trial: Trial, objective: Objective): Promise<RunOneResult> {
+export async function runOne<TConfig extends object>(
+  sweep: Sweep<TConfig>,
+  trial: Trial<TConfig>,
+  objective: Objective<TConfig>,
+): Promise<RunOneResult> {
   let lastPruneDecision: PruneDecision | null = null;
-  const context: TrialContext = {
+  const context: TrialContext<TConfig> = {
     ...trial,
     report: (step, metrics) => sweep.report(trial, step, metrics),
     shouldPrune: async () => {

@@ -31,7 +31,7 @@ export interface SweepOptions {
   readonly pruner?: Pruner;
 }
 
-export type NextResult = { readonly trial: Trial } | { readonly stop: string };
+export type NextResult<TConfig extends object = Record<string, unknown>> = { readonly trial: Trial<TConfig> } | { readonly stop: string };
 
 /** Sweep statuses in which no new trial is handed out. */
 const CLOSED_STATUSES = new Set(["finished", "stopped", "failed"]);
@@ -40,7 +40,11 @@ export function defaultWorkerName(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-export class Sweep {
+/**
+ * `TConfig` types `trial.config` (see Trial); it is a promise about the stored search space that the
+ * compiler cannot check for a sweep opened by id, so `loadSweep<TConfig>` takes it on the caller's word.
+ */
+export class Sweep<TConfig extends object = Record<string, unknown>> {
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   private readonly proposerViews = new TrialViewCache();
@@ -61,7 +65,11 @@ export class Sweep {
    * Store a new sweep. A sweep without a seed gets a random one now, written into its stored config, so a
    * resume (or another agent) continues the same random sequence.
    */
-  static async create(storage: Storage, resolved: ResolvedSweep, options: SweepOptions = {}): Promise<Sweep> {
+  static async create<TConfig extends object = Record<string, unknown>>(
+    storage: Storage,
+    resolved: ResolvedSweep,
+    options: SweepOptions = {},
+  ): Promise<Sweep<TConfig>> {
     const seed = resolved.config.sweep.seed ?? randomSeed();
     const config: SweepConfig = { ...resolved.config, sweep: { ...resolved.config.sweep, seed } };
     const stored: StoredSweepConfig = { format: 1, config, space: resolved.space };
@@ -72,11 +80,15 @@ export class Sweep {
       status: "running",
     });
     await storage.addEvent(record.id, "sweep_created", { file: resolved.file ?? null, method: config.method, seed });
-    return new Sweep(storage, record.id, config, resolved.space, options);
+    return new Sweep<TConfig>(storage, record.id, config, resolved.space, options);
   }
 
   /** Open a stored sweep. Throws when the id is unknown. */
-  static async load(storage: Storage, id: string, options: SweepOptions = {}): Promise<Sweep> {
+  static async load<TConfig extends object = Record<string, unknown>>(
+    storage: Storage,
+    id: string,
+    options: SweepOptions = {},
+  ): Promise<Sweep<TConfig>> {
     const record = await storage.getSweep(id);
     if (!record) throw new SweepNotFoundError(id, storage.location);
     const stored = record.config as StoredSweepConfig;
@@ -84,7 +96,7 @@ export class Sweep {
       // Written by a newer version, or damaged: the storage is unusable for this sweep, not a bug of ours.
       throw new StorageError(`sweep '${id}' in ${storage.location} has a config format this version cannot read (format ${JSON.stringify(stored?.format ?? null)}; this version reads format 1)`);
     }
-    return new Sweep(storage, id, stored.config, stored.space, options);
+    return new Sweep<TConfig>(storage, id, stored.config, stored.space, options);
   }
 
   get seed(): number {
@@ -104,7 +116,7 @@ export class Sweep {
    * from the sampler. The sampler runs under the storage's write lock with the full history, so agents in
    * other processes never get the same trial or the same grid point.
    */
-  async next(options: AskOptions = {}): Promise<NextResult> {
+  async next(options: AskOptions = {}): Promise<NextResult<TConfig>> {
     const record = await this.storage.getSweep(this.id);
     if (!record) throw new SweepNotFoundError(this.id, this.storage.location);
     if (CLOSED_STATUSES.has(record.status)) return { stop: `sweep is ${record.status}` };
@@ -133,13 +145,13 @@ export class Sweep {
   }
 
   /** The next trial, or null when the sweep takes no more (run_cap, grid exhausted, sweep closed). */
-  async ask(options: AskOptions = {}): Promise<Trial | null> {
+  async ask(options: AskOptions = {}): Promise<Trial<TConfig> | null> {
     const result = await this.next(options);
     return "trial" in result ? result.trial : null;
   }
 
   /** Record intermediate metrics of a running trial (one step, all metrics in one transaction). */
-  async report(trial: Trial | number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
+  async report(trial: Trial<object> | number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
     if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
     // With a Trial in hand the report is tagged with its attempt: a report from an attempt that was since
     // reclaimed and re-run elsewhere is dropped instead of mixing into the new attempt's curve.
@@ -147,7 +159,7 @@ export class Sweep {
   }
 
   /** Ask the pruner, from stored history only, whether this trial should stop now. */
-  async shouldPrune(trial: Trial | number): Promise<PruneDecision> {
+  async shouldPrune(trial: Trial<object> | number): Promise<PruneDecision> {
     const metric = this.metric;
     if (!metric || this.pruner === noPruner) return { prune: false };
     const id = trialId(trial);
@@ -165,7 +177,7 @@ export class Sweep {
    * takes the objective from the reported values of the sweep metric. Returns null when the trial was no
    * longer running (someone else finished it first).
    */
-  async tell(trial: Trial | number, result: TellResult): Promise<TrialRecord | null> {
+  async tell(trial: Trial<object> | number, result: TellResult): Promise<TrialRecord | null> {
     const id = trialId(trial);
     const outcome = typeof result === "number" ? { state: "completed" as const, value: result } : result;
     let finished: TrialRecord | null;
@@ -205,14 +217,15 @@ export class Sweep {
   }
 
   /** The `Trial` view of a stored trial record (params as nested config too). */
-  toTrial(record: TrialRecord): Trial {
+  toTrial(record: TrialRecord): Trial<TConfig> {
     return {
       id: record.id,
       sweepId: record.sweepId,
       number: record.number,
       attempt: record.attempt,
       params: record.params,
-      config: unflattenParams(this.space, record.params),
+      // The values come from the stored space, which the config TConfig was inferred from describes.
+      config: unflattenParams(this.space, record.params) as TConfig,
     };
   }
 
@@ -234,11 +247,11 @@ export class SweepNotFoundError extends Error {
   }
 }
 
-function trialId(trial: Trial | number): number {
+function trialId(trial: Trial<object> | number): number {
   return typeof trial === "number" ? trial : trial.id;
 }
 
 /** The attempt a caller holding a `Trial` works on; a bare id means "whatever attempt is current". */
-function attemptOf(trial: Trial | number): number | undefined {
+function attemptOf(trial: Trial<object> | number): number | undefined {
   return typeof trial === "number" ? undefined : trial.attempt;
 }

@@ -4,8 +4,11 @@
  */
 import type { FlatParams } from "../space/types.js";
 
-/** A trial handed out by `ask()`. */
-export interface Trial {
+/**
+ * A trial handed out by `ask()`. `TConfig` is the type of `config`: inferred from a literal config given to
+ * `createSweep` (src/config/input.ts, TrialConfigOf), a plain record otherwise.
+ */
+export interface Trial<TConfig extends object = Record<string, unknown>> {
   readonly id: number;
   readonly sweepId: string;
   /** 0, 1, 2 … within the sweep. */
@@ -15,7 +18,7 @@ export interface Trial {
   /** Flat, dotted names (`optimizer.lr`). */
   readonly params: FlatParams;
   /** The same values as nested objects, as a trainer sees them (`config.optimizer.lr`). */
-  readonly config: Record<string, unknown>;
+  readonly config: TConfig;
 }
 
 /** How a trial ended, for `tell()`. A bare number means completed with that objective value. */

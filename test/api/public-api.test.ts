@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 // Imported by package name, as users do: this goes through package.json "exports" to dist/src/index.js.
-const sweep = await import("sweep");
+const sweep = await import("sweep-hp");
 
 test("the package root exports the library API", () => {
   for (const name of ["createSweep", "loadSweep", "optimize", "agent", "openStorage", "parseSweepConfig", "loadSweepFile", "createSampler"]) {

@@ -1,7 +1,7 @@
 /**
  * Paths for tests that need files outside the compiled tree (fixtures, clients, sweep files).
  * Tests run from compiled output (dist/test/... or a private .build/NAME/test/...), so the repository root is
- * the package root the runner finds by walking up to the package.json named "sweep".
+ * the package root the runner finds by walking up to the package.json named "sweep-hp".
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

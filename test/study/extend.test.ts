@@ -9,7 +9,7 @@ import { extendSweep, SWEEP_EXTENDED_EVENT, SweepExtendError } from "../../src/s
 
 const config = (extra: Record<string, unknown> = {}) => ({
   method: "random",
-  metric: { name: "score", goal: "maximize" },
+  metric: { name: "score", goal: "maximize" as const },
   parameters: { x: { min: 0, max: 1 } },
   sweep: { seed: 3 },
   ...extra,

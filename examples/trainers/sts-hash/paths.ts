@@ -1,7 +1,7 @@
 /**
  * Default data paths. The trainer runs compiled from dist/ (or a private build folder), so the shipped
  * sample is found by walking up from this file to the repository root, the folder whose package.json is
- * named "sweep", rather than by a fixed number of "..".
+ * named "sweep-hp", rather than by a fixed number of "..".
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,7 +13,7 @@ export function findRepoRoot(start: string): string | undefined {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
       try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: unknown }).name === "sweep") return dir;
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: unknown }).name === "sweep-hp") return dir;
       } catch {
         // Unreadable or not JSON: not ours, keep walking.
       }

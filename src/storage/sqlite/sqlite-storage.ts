@@ -53,7 +53,7 @@ import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.
 import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
 import { HistoryCache } from "./history-cache.js";
 import { toStorageError } from "./failures.js";
-import { DEFAULT_QUICK_CHECK_MAX_BYTES, connect } from "./open.js";
+import { DEFAULT_QUICK_CHECK_MAX_BYTES as QUICK_CHECK_MAX_BYTES, connect } from "./open.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { toSqlReal } from "./values.js";
 
@@ -76,7 +76,10 @@ export interface SqliteStorageOptions {
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
-export { DEFAULT_QUICK_CHECK_MAX_BYTES };
+// Declared here rather than re-exported from ./open.js: a re-export makes this module's declaration file
+// import open.d.ts, which names better-sqlite3's types, and a user's strict tsc would then need
+// @types/better-sqlite3 (docs/packaging.md, "Types").
+export const DEFAULT_QUICK_CHECK_MAX_BYTES: number = QUICK_CHECK_MAX_BYTES;
 
 interface Connection {
   readonly db: Database.Database;
@@ -131,7 +134,7 @@ export class SqliteStorage implements Storage {
     if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new StorageError(`busyTimeoutMs ${String(busyTimeoutMs)} is not valid: expected an integer >= 0`);
     }
-    const quickCheckMaxBytes = options.quickCheckMaxBytes ?? DEFAULT_QUICK_CHECK_MAX_BYTES;
+    const quickCheckMaxBytes = options.quickCheckMaxBytes ?? QUICK_CHECK_MAX_BYTES;
     if (typeof quickCheckMaxBytes !== "number" || Number.isNaN(quickCheckMaxBytes) || quickCheckMaxBytes < 0) {
       throw new StorageError(`quickCheckMaxBytes ${String(quickCheckMaxBytes)} is not valid: expected a number >= 0`);
     }
