@@ -42,6 +42,7 @@ import {
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
+  assertEnqueueParams,
   checkProposal,
 } from "./validate.js";
 
@@ -357,6 +358,9 @@ export class MemoryStorage implements Storage {
     assertWritable(this, "enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    // The stored config never changes after creation, so checking outside the write transaction is safe.
+    const sweepRecord = await this.getSweep(sweepId);
+    if (sweepRecord !== null) assertEnqueueParams(sweepId, sweepRecord.config, params, meta);
     this.requireSweep(sweepId);
     return toTrialRecord(this.insertTrial(sweepId, { status: "queued", paramsJson, metaJson }));
   }
@@ -388,6 +392,10 @@ export class MemoryStorage implements Storage {
       patch.meta === undefined
         ? trial.metaJson
         : encodeJsonObject({ ...(decodeJson(trial.metaJson) as object), ...patch.meta }, `meta of trial ${id}`);
+    const paramsJson =
+      patch.params === undefined
+        ? trial.paramsJson
+        : encodeJsonObject({ ...(decodeJson(trial.paramsJson) as object), ...patch.params }, `params of trial ${id}`);
     if (patch.worker !== undefined) trial.worker = patch.worker;
     if (patch.gpus !== undefined) trial.gpus = patch.gpus;
     if (patch.pid !== undefined) trial.pid = patch.pid;
@@ -395,6 +403,7 @@ export class MemoryStorage implements Storage {
     if (patch.logPath !== undefined) trial.logPath = patch.logPath;
     if (patch.heartbeatAt !== undefined) trial.heartbeatAt = patch.heartbeatAt;
     trial.metaJson = metaJson;
+    trial.paramsJson = paramsJson;
     this.changed(trial);
     return toTrialRecord(trial);
   }

@@ -132,6 +132,11 @@ export interface TrialPatch {
   readonly logPath?: string | null;
   readonly heartbeatAt?: string | null;
   readonly meta?: Record<string, unknown>;
+  /**
+   * Parameters added while the trial runs (define-by-run `suggest*` calls), merged key by key into the
+   * stored params like `meta`.
+   */
+  readonly params?: FlatParams;
 }
 
 export interface TrialOutcome {

@@ -1,10 +1,13 @@
-export { Sweep, SweepNotFoundError, defaultWorkerName, type NextResult, type SweepOptions } from "./sweep.js";
+export { Sweep, SweepNotFoundError, TrialStateError, EnqueueError, defaultWorkerName, type NextResult, type SweepOptions } from "./sweep.js";
+export { SuggestError, type SuggestFloatOptions, type SuggestIntOptions } from "./define-by-run.js";
+export type { TrialRow, TrialRowsOptions } from "./rows.js";
 export { createSweep, loadSweep, agent, type CreateSweepOptions, type LoadSweepOptions, type AgentOptions } from "./api.js";
 export {
   optimize,
   runOne,
   TrialPruned,
   type Objective,
+  type OptimizeCallback,
   type OptimizeOptions,
   type OptimizeSummary,
   type TrialContext,

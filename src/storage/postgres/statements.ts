@@ -62,7 +62,8 @@ export const SQL = {
       pid_start_time = CASE WHEN $8::boolean THEN $9::text ELSE pid_start_time END,
       log_path       = CASE WHEN $10::boolean THEN $11::text ELSE log_path END,
       heartbeat_at   = CASE WHEN $12::boolean THEN $13::text ELSE heartbeat_at END,
-      meta_json      = CASE WHEN $14::boolean THEN $15::text ELSE meta_json END
+      meta_json      = CASE WHEN $14::boolean THEN $15::text ELSE meta_json END,
+      params_json    = CASE WHEN $16::boolean THEN $17::text ELSE params_json END
     WHERE id = $1
     RETURNING *`,
   /** $1 id, $2 status, $3 value, $4 exit code, $5 signal, $6 error, $7 prune step, $8 reason, $9 now, $10 attempt. */

@@ -43,6 +43,7 @@ import {
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
+  assertEnqueueParams,
   checkProposal,
 } from "../validate.js";
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
@@ -305,6 +306,9 @@ export class SqliteStorage implements Storage {
     this.writable("enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    // The stored config never changes after creation, so checking outside the write transaction is safe.
+    const sweepRecord = await this.getSweep(sweepId);
+    if (sweepRecord !== null) assertEnqueueParams(sweepId, sweepRecord.config, params, meta);
     return this.transaction((s) => {
       this.requireSweep(s, sweepId);
       const number = s.trialCounts.get(sweepId)!.max_number + 1;
@@ -354,6 +358,11 @@ export class SqliteStorage implements Storage {
         const merged = { ...stored, ...patch.meta };
         metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
       }
+      let paramsJson: string | null = null;
+      if (patch.params !== undefined) {
+        const stored = decodeJson(current.params_json, `params of trial ${id}`) as Record<string, unknown>;
+        paramsJson = encodeJsonObject({ ...stored, ...patch.params }, `params of trial ${id}`);
+      }
       const row = s.updateTrial.get({
         id,
         set_worker: has("worker"),
@@ -370,6 +379,8 @@ export class SqliteStorage implements Storage {
         heartbeat_at: patch.heartbeatAt ?? null,
         set_meta: has("meta"),
         meta_json: metaJson,
+        set_params: has("params"),
+        params_json: paramsJson,
       })!;
       return toTrialRecord(row);
     });

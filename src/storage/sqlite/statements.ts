@@ -47,6 +47,8 @@ export interface UpdateTrialParams {
   heartbeat_at: string | null;
   set_meta: number;
   meta_json: string | null;
+  set_params: number;
+  params_json: string | null;
 }
 
 export interface FinishTrialParams {
@@ -145,7 +147,8 @@ export function prepareStatements(db: Database.Database): Statements {
         pid_start_time = CASE WHEN @set_pid_start_time THEN @pid_start_time ELSE pid_start_time END,
         log_path       = CASE WHEN @set_log_path THEN @log_path ELSE log_path END,
         heartbeat_at   = CASE WHEN @set_heartbeat_at THEN @heartbeat_at ELSE heartbeat_at END,
-        meta_json      = CASE WHEN @set_meta THEN @meta_json ELSE meta_json END
+        meta_json      = CASE WHEN @set_meta THEN @meta_json ELSE meta_json END,
+        params_json    = CASE WHEN @set_params THEN @params_json ELSE params_json END
       WHERE id = @id
       RETURNING *`),
     finishTrial: db.prepare<FinishTrialParams, TrialRow>(`
