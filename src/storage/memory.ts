@@ -43,12 +43,13 @@ import {
   assertTrialId,
   assertTrialStatuses,
   assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
 } from "./validate.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-type StoredSweep = Mutable<Omit<SweepRecord, "config">> & { configJson: string };
+type StoredSweep = Mutable<Omit<SweepRecord, "config" | "userAttrs">> & { configJson: string; userAttrsJson: string };
 type StoredTrial = Mutable<Omit<TrialRecord, "params" | "meta">> & { paramsJson: string; metaJson: string };
 type StoredEvent = Omit<EventRecord, "data"> & { readonly dataJson: string | null };
 
@@ -78,8 +79,8 @@ function requeue(trial: StoredTrial): void {
 }
 
 function toSweepRecord(sweep: StoredSweep): SweepRecord {
-  const { configJson, ...rest } = sweep;
-  return { ...rest, config: decodeJson(configJson) };
+  const { configJson, userAttrsJson, ...rest } = sweep;
+  return { ...rest, config: decodeJson(configJson), userAttrs: decodeJson(userAttrsJson) as Record<string, unknown> };
 }
 
 function toTrialRecord(trial: StoredTrial): TrialRecord {
@@ -267,6 +268,7 @@ export class MemoryStorage implements Storage {
       status,
       createdAt: now,
       updatedAt: now,
+      userAttrsJson: "{}",
     };
     this.sweeps.set(id, sweep);
     return toSweepRecord(sweep);
@@ -290,6 +292,16 @@ export class MemoryStorage implements Storage {
     assertSweepStatus(status);
     const sweep = this.requireSweep(id);
     sweep.status = status;
+    sweep.updatedAt = nowIso();
+  }
+
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    this.assertOpen();
+    assertWritable(this, "set a sweep's user attribute");
+    assertUserAttrKey(key);
+    const sweep = this.requireSweep(id);
+    const merged = { ...(decodeJson(sweep.userAttrsJson) as object), [key]: value };
+    sweep.userAttrsJson = encodeJsonObject(merged, `user attributes of sweep '${id}'`);
     sweep.updatedAt = nowIso();
   }
 

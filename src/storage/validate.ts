@@ -197,3 +197,7 @@ export function assertEnqueueParams(sweepId: string, storedConfig: unknown, para
     throw new StorageError(`cannot enqueue a trial for sweep '${sweepId}': ${problems.join("; ")}`);
   }
 }
+
+export function assertUserAttrKey(key: unknown): asserts key is string {
+  if (typeof key !== "string" || key === "") throw new StorageError(`user attribute key ${describe(key)} is not valid: expected a non-empty string`);
+}

@@ -384,6 +384,18 @@ export class Sweep {
     return d !== null && typeof d === "object" ? (d as Record<string, Distribution>) : {};
   }
 
+  /** Attach a user attribute (any JSON value) to the sweep, kept in storage beside it. */
+  setUserAttr(key: string, value: unknown): Promise<void> {
+    return this.storage.setSweepUserAttr(this.id, key, value);
+  }
+
+  /** The sweep's user attributes, as stored now. */
+  async userAttrs(): Promise<Readonly<Record<string, unknown>>> {
+    const record = await this.storage.getSweep(this.id);
+    if (!record) throw new SweepNotFoundError(this.id, this.storage.location);
+    return record.userAttrs;
+  }
+
   /** Attach a user attribute (any JSON value) to a trial; shown as `user_attrs_<key>` in `trials()`. */
   async setTrialUserAttr(trial: Trial | number, key: string, value: unknown): Promise<void> {
     const id = trialId(trial);

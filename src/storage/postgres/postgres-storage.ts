@@ -55,6 +55,7 @@ import {
   assertTrialId,
   assertTrialStatuses,
   assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
 } from "../validate.js";
 import { Session, createPool, wrapDriverError } from "./connection.js";
@@ -254,6 +255,16 @@ export class PostgresStorage implements Storage {
     assertSweepStatus(status);
     const updated = await this.withSession((session) => run(session, "setSweepStatus", [id, status, this.now()]));
     if (updated.length === 0) throw noSweepError(id, this.location);
+  }
+
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    assertWritable(this, "set a sweep's user attribute");
+    assertUserAttrKey(key);
+    await this.transaction(async (session) => {
+      const row = await this.requireSweep(session, id, true); // locked: a read-merge-write
+      const merged = { ...(decodeJson(row.user_attrs_json) as object), [key]: value };
+      await run(session, "setSweepUserAttrs", [id, encodeJsonObject(merged, `user attributes of sweep '${id}'`), this.now()]);
+    });
   }
 
   async deleteSweep(id: string): Promise<void> {

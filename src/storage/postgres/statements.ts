@@ -29,6 +29,7 @@ export const SQL = {
   lockSweep: "SELECT * FROM sweeps WHERE id = $1 FOR NO KEY UPDATE",
   listSweeps: "SELECT * FROM sweeps ORDER BY seq",
   setSweepStatus: "UPDATE sweeps SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id",
+  setSweepUserAttrs: "UPDATE sweeps SET user_attrs_json = $2, updated_at = $3 WHERE id = $1 RETURNING id",
   /** Trials, their values and the events go with it (ON DELETE CASCADE). */
   deleteSweep: "DELETE FROM sweeps WHERE id = $1 RETURNING id",
 

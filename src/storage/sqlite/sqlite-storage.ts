@@ -44,6 +44,7 @@ import {
   assertTrialId,
   assertTrialStatuses,
   assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
 } from "../validate.js";
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
@@ -253,6 +254,16 @@ export class SqliteStorage implements Storage {
     assertSweepStatus(status);
     const changes = await this.run((s) => s.setSweepStatus.run(status, nowIso(), id).changes);
     if (changes === 0) throw noSweepError(id, this.location);
+  }
+
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    this.writable("set a sweep's user attribute");
+    assertUserAttrKey(key);
+    await this.transaction((s) => {
+      const row = this.requireSweep(s, id);
+      const merged = { ...(decodeJson(row.user_attrs_json, `user attributes of sweep '${id}'`) as object), [key]: value };
+      s.setSweepUserAttrs.run(encodeJsonObject(merged, `user attributes of sweep '${id}'`), nowIso(), id);
+    });
   }
 
   async deleteSweep(id: string): Promise<void> {

@@ -78,6 +78,7 @@ export interface Statements {
   readonly getSweep: Stmt<[string], SweepRow>;
   readonly listSweeps: Stmt<[], SweepRow>;
   readonly setSweepStatus: Stmt<[string, string, string]>;
+  readonly setSweepUserAttrs: Stmt<[string, string, string]>;
   readonly deleteSweep: Stmt<[string]>;
   readonly getTrial: Stmt<[number], TrialRow>;
   readonly listTrials: Stmt<[string], TrialRow>;
@@ -107,6 +108,7 @@ export function prepareStatements(db: Database.Database): Statements {
     getSweep: db.prepare<[string], SweepRow>("SELECT * FROM sweeps WHERE id = ?"),
     /** Creation order: the implicit rowid grows with each insert (a removed sweep's rowid is not reused first). */
     listSweeps: db.prepare<[], SweepRow>("SELECT * FROM sweeps ORDER BY rowid"),
+    setSweepUserAttrs: db.prepare<[string, string, string]>("UPDATE sweeps SET user_attrs_json = ?, updated_at = ? WHERE id = ?"),
     setSweepStatus: db.prepare<[string, string, string]>(
       "UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?",
     ),
