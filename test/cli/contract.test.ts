@@ -49,6 +49,7 @@ const BAD_VALUES: Readonly<Record<string, { readonly value: string; readonly cod
   top: { value: "0", says: /--top 0 is out of range/ },
   format: { value: "parquet", says: /--format "parquet" is not one of/ },
   output: { value: "/nonexistent/dir/out.file", says: /the folder \/nonexistent\/dir does not exist/ },
+  enqueue: { value: "/nonexistent/baseline.yaml", says: /--enqueue \/nonexistent\/baseline\.yaml: cannot read it: ENOENT/ },
 };
 
 /** The misspellings users reported; every other option gets two neighbouring letters swapped. */
