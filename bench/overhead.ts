@@ -40,7 +40,13 @@ export interface LoopTiming {
 }
 
 export interface OverheadResult {
-  readonly ours: { readonly memory: LoopTiming; readonly sqlite: LoopTiming; readonly memoryLarge: LoopTiming | null };
+  readonly ours: {
+    readonly memory: LoopTiming;
+    readonly sqlite: LoopTiming;
+    readonly memoryLarge: LoopTiming | null;
+    /** The same long loop on a SQLite file (absent in results written before it was measured). */
+    readonly sqliteLarge?: LoopTiming | null;
+  };
   readonly optuna: { readonly memory: LoopTiming; readonly sqlite: LoopTiming } | null;
   /** TPESampler.suggest alone, median ms, at this many completed trials. */
   readonly suggestMs: Readonly<Record<number, number>>;
@@ -104,6 +110,8 @@ export async function runOverhead(options: { trials: number; large: number | nul
     log(`  sweep SQLite: ${sqlite.timing.totalS.toFixed(2)} s`);
     const large = options.large === null ? null : (await ourLoop(":memory:", options.large, log)).timing;
     if (large) log(`  sweep in memory, ${options.large} trials: ${large.totalS.toFixed(1)} s`);
+    const sqliteLarge = options.large === null ? null : (await ourLoop(join(dir, "sweep-large.db"), options.large, log)).timing;
+    if (sqliteLarge) log(`  sweep SQLite, ${options.large} trials: ${sqliteLarge.totalS.toFixed(1)} s`);
     const suggestMs: Record<number, number> = {};
     for (const n of [1000, 10000]) suggestMs[n] = suggestTime(n);
     let optuna: OverheadResult["optuna"] = null;
@@ -121,7 +129,7 @@ export async function runOverhead(options: { trials: number; large: number | nul
         sqlite: { trials: options.trials, totalS: os.total_s, lastAskMs: os.last_ask_ms },
       };
     }
-    return { ours: { memory: memory.timing, sqlite: sqlite.timing, memoryLarge: large }, optuna, suggestMs, sqliteHistoryReadMs: sqlite.readMs };
+    return { ours: { memory: memory.timing, sqlite: sqlite.timing, memoryLarge: large, sqliteLarge }, optuna, suggestMs, sqliteHistoryReadMs: sqlite.readMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ export function overheadMarkdown(r: OverheadResult, optunaNote: string): string 
   for (const [n, ms] of Object.entries(r.suggestMs)) lines.push(`| TPESampler.suggest() with ${n} completed trials (median) | ${fmt(ms)} ms |`);
   lines.push(`| SQLite: reading a ${r.ours.sqlite.trials}-trial history (listTrials + listIntermediates, median) | ${fmt(r.sqliteHistoryReadMs)} ms |`);
   if (r.ours.memoryLarge) lines.push(`| ${r.ours.memoryLarge.trials}-trial loop in memory, total | ${fmt(r.ours.memoryLarge.totalS)} s (last asks ${fmt(r.ours.memoryLarge.lastAskMs)} ms) |`);
+  if (r.ours.sqliteLarge) lines.push(`| ${r.ours.sqliteLarge.trials}-trial loop on SQLite, total | ${fmt(r.ours.sqliteLarge.totalS)} s (last asks ${fmt(r.ours.sqliteLarge.lastAskMs)} ms) |`);
   if (optunaNote) lines.push("", optunaNote);
   return lines.join("\n") + "\n";
 }

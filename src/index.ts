@@ -9,6 +9,9 @@
 export {
   Sweep,
   SweepNotFoundError,
+  TrialStateError,
+  EnqueueError,
+  SuggestError,
   createSweep,
   loadSweep,
   agent,
@@ -20,14 +23,19 @@ export {
   type LoadSweepOptions,
   type NextResult,
   type Objective,
+  type OptimizeCallback,
   type OptimizeOptions,
   type OptimizeSummary,
+  type SuggestFloatOptions,
+  type SuggestIntOptions,
   type SweepOptions,
   type TellResult,
   type Trial,
   type TrialContext,
   type TypedCreateSweepOptions,
   type UntypedConfig,
+  type TrialRow,
+  type TrialRowsOptions,
 } from "./study/index.js";
 
 // Sweep files

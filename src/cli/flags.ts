@@ -4,9 +4,12 @@
  * given, and `--count 0x10` or `1e3` are refused rather than read as 16 and 1000); each reader refuses
  * anything else with a UsageError naming the option, what was found and what is expected.
  */
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { parseDuration } from "../config/index.js";
+import { flattenConfig, paramProblems } from "../space/index.js";
+import type { FlatParams, SearchSpace } from "../space/types.js";
 import { UsageError } from "./errors.js";
 
 /** How a value looks in a message: `"abc"`, `""`, `true`. */
@@ -119,4 +122,37 @@ function statOrNull(path: string) {
   } catch {
     return null;
   }
+}
+
+/**
+ * `--enqueue FILE`: a YAML or JSON mapping of parameter values (a baseline config), or a list of them, to run
+ * first. Keys are parameter names, dotted (`optimizer.lr`) or nested as in the sweep file; parameters left
+ * out are sampled. Every entry is checked against the sweep's space before anything is stored.
+ */
+export function enqueueFile(value: unknown, space: SearchSpace): FlatParams[] | undefined {
+  const path = text(value, "--enqueue");
+  if (path === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--enqueue ${path}: cannot read it: ${(error as Error).message}`);
+  }
+  const entries = Array.isArray(parsed) ? parsed : [parsed];
+  const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const names = new Set(space.params.map((p) => p.name));
+  const roots = new Set(space.params.map((p) => p.path[0]));
+  return entries.map((entry, i) => {
+    const where = Array.isArray(parsed) ? `--enqueue ${path}, entry ${i + 1}` : `--enqueue ${path}`;
+    if (!isMapping(entry)) throw new UsageError(`${where}: expected a mapping of parameter name -> value, found ${shown(JSON.stringify(entry))}`);
+    const unknown = Object.keys(entry).filter((k) => !names.has(k) && !roots.has(k));
+    if (unknown.length > 0) {
+      throw new UsageError(`${where}: ${unknown.map((k) => `'${k}'`).join(", ")} is not a parameter of the sweep (its parameters: ${[...names].join(", ")})`);
+    }
+    const flat: FlatParams = { ...flattenConfig(space, entry) };
+    for (const name of names) if (name in entry) flat[name] = entry[name];
+    const problems = paramProblems(space, flat);
+    if (problems.length > 0) throw new UsageError(`${where}: ${problems.join("; ")}`);
+    return flat;
+  });
 }

@@ -163,7 +163,8 @@ export interface ResourceRuleInput {
 export interface SweepConfigInput {
   readonly method: Method;
   readonly metric?: MetricInput;
-  readonly parameters: ParametersInput;
+  /** Required in a sweep file; a library sweep may leave it out and define its space as it runs (`trial.suggestFloat`). */
+  readonly parameters?: ParametersInput;
   readonly name?: string;
   readonly description?: string;
   readonly project?: string;

@@ -41,8 +41,11 @@ export class WandbHyperbandPruner implements Pruner {
   readonly strict: boolean;
   /** Iterations (1-based counts of logged values) at which trials are checked, ascending. */
   readonly bands: readonly number[];
+  /** The options as given, so a sweep can store them and every process that loads it builds the same pruner. */
+  readonly options: WandbHyperbandOptions;
 
   constructor(options: WandbHyperbandOptions, path = "early_terminate") {
+    this.options = { ...options };
     this.eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
     this.strict = options.strict === undefined ? true : checkBoolean(`${path}.strict`, options.strict);
     this.bands = wandbHyperbandBands(options, path);

@@ -864,7 +864,7 @@ export class SweepController {
 
   private async tally(): Promise<SweepTally> {
     const counts: Record<keyof TrialCounts, number> = { queued: 0, running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 };
-    for (const t of await this.sweep.trials()) counts[t.status]++;
+    for (const t of await this.sweep.trialRecords()) counts[t.status]++;
     const best = await this.sweep.bestTrial();
     return {
       counts,

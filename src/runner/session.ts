@@ -12,6 +12,7 @@ import { sweepFileDir } from "../config/program.js";
 import { commandSecretValues } from "../config/secrets.js";
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
+import type { FlatParams } from "../space/types.js";
 import { Sweep, SweepNotFoundError } from "../study/index.js";
 import { extendedRunCap, extendSweep, type ExtendResult, type RunCapChange } from "../study/extend.js";
 import { STALE_HEARTBEAT_MS, STOP_REQUESTED_EVENT, SweepController, DEFAULT_GRACE_PERIOD_SEC, type InterruptPolicy, type RunSummary } from "./controller.js";
@@ -189,11 +190,20 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * `sweep run FILE`: store the sweep (settings from the file, overridden by flags) and run it. The slots are
  * planned first (or given, already planned by the caller), so a bad GPU selection stores no sweep.
  */
-export async function startSweep(storage: Storage, resolved: ResolvedSweep, flags: RunnerFlags, io: SessionIo, slots?: SlotSetup): Promise<RunSummary> {
+export async function startSweep(
+  storage: Storage,
+  resolved: ResolvedSweep,
+  flags: RunnerFlags,
+  io: SessionIo,
+  slots?: SlotSetup,
+  enqueue: readonly FlatParams[] = [],
+): Promise<RunSummary> {
   const prepared = slots ?? (await prepareSlots(resolved.config.sweep, flags, io.env ?? process.env));
   // The sweep's pruner comes from its config (early_terminate / sweep.pruner), chosen by Sweep itself.
   const sweep = await Sweep.create(storage, resolved);
   if (resolved.file !== undefined) await storage.addEvent(sweep.id, SWEEP_FILE_EVENT, { path: resolvePath(resolved.file), dir: sweepFileDir(resolved.file) });
+  // `run --enqueue`: checked by the command before anything was stored; run first, missing params sampled.
+  for (const params of enqueue) await sweep.enqueue(params);
   return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "controller", treatUnknownAsDead: false }, prepared);
 }
 

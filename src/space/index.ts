@@ -18,3 +18,4 @@ export { GridError, createGrid, gridIndexOf, gridPointAt, gridSize } from "./gri
 export type { Grid } from "./grid.js";
 export { flattenConfig, paramsEqual, stableStringify, unflattenParams } from "./params.js";
 export { decimalsOf, quantize } from "./quantize.js";
+export { expectedOf, paramProblems, type ParamCheckOptions } from "./check-params.js";

@@ -45,13 +45,15 @@ import {
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
+  assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
   checkSweepEdit,
 } from "./validate.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-type StoredSweep = Mutable<Omit<SweepRecord, "config">> & { configJson: string };
+type StoredSweep = Mutable<Omit<SweepRecord, "config" | "userAttrs">> & { configJson: string; userAttrsJson: string };
 type StoredTrial = Mutable<Omit<TrialRecord, "params" | "meta">> & { paramsJson: string; metaJson: string };
 type StoredEvent = Omit<EventRecord, "data"> & { readonly dataJson: string | null };
 
@@ -81,8 +83,8 @@ function requeue(trial: StoredTrial): void {
 }
 
 function toSweepRecord(sweep: StoredSweep): SweepRecord {
-  const { configJson, ...rest } = sweep;
-  return { ...rest, config: decodeJson(configJson) };
+  const { configJson, userAttrsJson, ...rest } = sweep;
+  return { ...rest, config: decodeJson(configJson), userAttrs: decodeJson(userAttrsJson) as Record<string, unknown> };
 }
 
 function toTrialRecord(trial: StoredTrial): TrialRecord {
@@ -270,6 +272,7 @@ export class MemoryStorage implements Storage {
       status,
       createdAt: now,
       updatedAt: now,
+      userAttrsJson: "{}",
     };
     this.sweeps.set(id, sweep);
     return toSweepRecord(sweep);
@@ -293,6 +296,16 @@ export class MemoryStorage implements Storage {
     assertSweepStatus(status);
     const sweep = this.requireSweep(id);
     sweep.status = status;
+    sweep.updatedAt = nowIso();
+  }
+
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    this.assertOpen();
+    assertWritable(this, "set a sweep's user attribute");
+    assertUserAttrKey(key);
+    const sweep = this.requireSweep(id);
+    const merged = { ...(decodeJson(sweep.userAttrsJson) as object), [key]: value };
+    sweep.userAttrsJson = encodeJsonObject(merged, `user attributes of sweep '${id}'`);
     sweep.updatedAt = nowIso();
   }
 
@@ -374,6 +387,9 @@ export class MemoryStorage implements Storage {
     assertWritable(this, "enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    // The stored config never changes after creation, so checking outside the write transaction is safe.
+    const sweepRecord = await this.getSweep(sweepId);
+    if (sweepRecord !== null) assertEnqueueParams(sweepId, sweepRecord.config, params, meta);
     this.requireSweep(sweepId);
     return toTrialRecord(this.insertTrial(sweepId, { status: "queued", paramsJson, metaJson }));
   }
@@ -405,6 +421,10 @@ export class MemoryStorage implements Storage {
       patch.meta === undefined
         ? trial.metaJson
         : encodeJsonObject({ ...(decodeJson(trial.metaJson) as object), ...patch.meta }, `meta of trial ${id}`);
+    const paramsJson =
+      patch.params === undefined
+        ? trial.paramsJson
+        : encodeJsonObject({ ...(decodeJson(trial.paramsJson) as object), ...patch.params }, `params of trial ${id}`);
     if (patch.worker !== undefined) trial.worker = patch.worker;
     if (patch.gpus !== undefined) trial.gpus = patch.gpus;
     if (patch.pid !== undefined) trial.pid = patch.pid;
@@ -412,6 +432,7 @@ export class MemoryStorage implements Storage {
     if (patch.logPath !== undefined) trial.logPath = patch.logPath;
     if (patch.heartbeatAt !== undefined) trial.heartbeatAt = patch.heartbeatAt;
     trial.metaJson = metaJson;
+    trial.paramsJson = paramsJson;
     this.changed(trial);
     return toTrialRecord(trial);
   }

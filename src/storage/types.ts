@@ -20,6 +20,8 @@ export interface SweepRecord {
   readonly status: SweepStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Attributes a user attached to the sweep (`setSweepUserAttr`): key -> JSON value; {} when none. */
+  readonly userAttrs: Readonly<Record<string, unknown>>;
 }
 
 export interface TrialRecord {
@@ -145,6 +147,11 @@ export interface TrialPatch {
   readonly logPath?: string | null;
   readonly heartbeatAt?: string | null;
   readonly meta?: Record<string, unknown>;
+  /**
+   * Parameters added while the trial runs (define-by-run `suggest*` calls), merged key by key into the
+   * stored params like `meta`.
+   */
+  readonly params?: FlatParams;
 }
 
 export interface TrialOutcome {
@@ -191,6 +198,11 @@ export interface Storage {
   getSweep(id: string): Promise<SweepRecord | null>;
   listSweeps(): Promise<SweepRecord[]>;
   setSweepStatus(id: string, status: SweepStatus): Promise<void>;
+  /**
+   * Set one user attribute of a sweep (any JSON value), keeping the others: an atomic read-merge-write, so
+   * two processes setting different keys both keep theirs. Throws when the sweep is unknown.
+   */
+  setSweepUserAttr(id: string, key: string, value: unknown): Promise<void>;
   /** Remove a sweep with its trials, intermediate values and events (one transaction). Throws when unknown. */
   deleteSweep(id: string): Promise<void>;
   /**

@@ -4,6 +4,8 @@
  */
 import { StorageError, readOnlyStorageError } from "./errors.js";
 import { describe, encodeJson } from "./json.js";
+import { paramProblems } from "../space/check-params.js";
+import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import type { ClaimOptions, Proposal, SweepEdit, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
 
 export const SWEEP_STATUSES: readonly SweepStatus[] = ["running", "paused", "finished", "stopped", "failed"];
@@ -192,4 +194,30 @@ export function checkSweepEdit(edit: unknown): { readonly configJson: string; re
   const configJson = encodeJson(config, "sweep config");
   if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
   return { configJson, status };
+}
+
+/**
+ * Params enqueued for a sweep, checked against the sweep's stored space before anything is written: every
+ * value must be one its distribution can produce, and every name must be a declared parameter or a
+ * define-by-run one whose distribution comes with the trial (`meta.distributions`, as `Sweep.enqueue`
+ * writes it). A sweep with no declared parameters (pure define-by-run) takes any name; its values are
+ * checked when the objective suggests them. Missing names are allowed: `Sweep.enqueue` samples them, a
+ * direct caller gets a partial trial. Sweeps whose stored config is not the study's (no `space`) are not
+ * checked.
+ */
+export function assertEnqueueParams(sweepId: string, storedConfig: unknown, params: FlatParams, meta: Record<string, unknown>): void {
+  const space = (storedConfig as { space?: SearchSpace } | null)?.space;
+  if (space === undefined || space === null || !Array.isArray(space.params)) return;
+  const extra = meta.distributions as Record<string, Distribution> | undefined;
+  const problems = paramProblems(space, params, {
+    extra: extra !== null && typeof extra === "object" ? extra : undefined,
+    allowUnknown: space.params.length === 0,
+  });
+  if (problems.length > 0) {
+    throw new StorageError(`cannot enqueue a trial for sweep '${sweepId}': ${problems.join("; ")}`);
+  }
+}
+
+export function assertUserAttrKey(key: unknown): asserts key is string {
+  if (typeof key !== "string" || key === "") throw new StorageError(`user attribute key ${describe(key)} is not valid: expected a non-empty string`);
 }

@@ -25,6 +25,11 @@ export interface CreateSweepOptions extends SweepOptions {
   readonly storage?: Storage | string;
   /** Unknown keys become warnings instead of errors (as the W&B service treats them). */
   readonly lenient?: boolean;
+  /**
+   * Load the sweep of the same `name` (the config's `name`) if the storage has one, instead of creating a
+   * second (Optuna's `load_if_exists`). Its stored config, sampler and pruner are used, not the ones given.
+   */
+  readonly loadIfExists?: boolean;
 }
 
 export interface LoadSweepOptions extends SweepOptions {
@@ -75,19 +80,37 @@ export async function createSweep<const C extends Readonly<Record<string, unknow
 export async function createSweep(options: CreateSweepOptions): Promise<Sweep> {
   const resolved = resolveConfig(options);
   const storage = await toStorage(options.storage, ":memory:");
+  const name = resolved.config.name;
+  if (options.loadIfExists) {
+    if (name === undefined) throw new TypeError("createSweep with loadIfExists needs a `name` in the config to look the sweep up by");
+    const existing = await findByName(storage, name);
+    if (existing !== null) return Sweep.load(storage, existing, options);
+  }
   return Sweep.create(storage, resolved, options);
 }
 
 /**
- * Open a stored sweep by id. `TConfig` types `trial.config` on the caller's word (nothing checks it against
- * the stored sweep): `loadSweep<{lr: number}>(id)`.
+ * Open a stored sweep by id or by name (the config's `name`). An id wins over a name; a name shared by
+ * several sweeps is refused with their ids, so a second process never silently picks another sweep.
+ * `TConfig` types `trial.config` on the caller's word (nothing checks it against the stored sweep):
+ * `loadSweep<{lr: number}>(id)`.
  */
-export async function loadSweep<TConfig extends object = Record<string, unknown>>(
-  id: string,
-  options: LoadSweepOptions = {},
-): Promise<Sweep<TConfig>> {
+export async function loadSweep<TConfig extends object = Record<string, unknown>>(idOrName: string, options: LoadSweepOptions = {}): Promise<Sweep<TConfig>> {
   const storage = await toStorage(options.storage, DEFAULT_STORAGE_PATH);
-  return Sweep.load<TConfig>(storage, id, options);
+  if ((await storage.getSweep(idOrName).catch(() => null)) === null) {
+    const byName = await findByName(storage, idOrName);
+    if (byName !== null) return Sweep.load<TConfig>(storage, byName, options);
+  }
+  return Sweep.load<TConfig>(storage, idOrName, options);
+}
+
+/** The id of the one sweep with this name, null when none; throws when several share it. */
+async function findByName(storage: Storage, name: string): Promise<string | null> {
+  const matches = (await storage.listSweeps()).filter((s) => s.name === name);
+  if (matches.length > 1) {
+    throw new Error(`${matches.length} sweeps are named '${name}' in ${storage.location} (${matches.map((m) => m.id).join(", ")}); load one by id`);
+  }
+  return matches[0]?.id ?? null;
 }
 
 export interface AgentOptions extends LoadSweepOptions {
@@ -118,11 +141,27 @@ function resolveConfig(options: CreateSweepOptions): ResolvedSweep {
   if (file !== undefined) return loadSweepFile(file, { lenient: options.lenient });
   if (typeof config === "string") return parseSweepConfig(config, { lenient: options.lenient });
   if (isResolved(config)) return config;
+  const object = config as Record<string, unknown>;
+  // Define-by-run: an object with no `parameters` declares none; the objective suggests them as it runs.
+  // The sweep-file validator (rightly, for files) wants at least one, so a placeholder is validated and
+  // taken out again.
+  if (!("parameters" in object)) return withoutPlaceholder(JSON.stringify(object), parseSweepConfig(JSON.stringify({ ...object, parameters: { [PLACEHOLDER]: { value: 0 } } }), { format: "json", lenient: options.lenient }));
   const resolved = parseSweepConfig(JSON.stringify(config), { format: "json", lenient: options.lenient });
   // An object cannot tell 0.0 from 0: see config-object.ts for the rule, and say when it applied.
   const ambiguous = ambiguousIntRanges(config as Readonly<Record<string, unknown>>);
   for (const warning of ambiguous) process.emitWarning(warning.message, { code: INT_RANGE_WARNING_CODE });
   return ambiguous.length === 0 ? resolved : { ...resolved, warnings: [...resolved.warnings, ...ambiguous] };
+}
+
+const PLACEHOLDER = "__define_by_run__";
+
+function withoutPlaceholder(raw: string, resolved: ResolvedSweep): ResolvedSweep {
+  return {
+    ...resolved,
+    raw,
+    config: { ...resolved.config, parameters: {} },
+    space: { params: resolved.space.params.filter((p) => p.name !== PLACEHOLDER) },
+  };
 }
 
 function isResolved(value: unknown): value is ResolvedSweep {

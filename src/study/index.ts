@@ -1,4 +1,6 @@
-export { Sweep, SweepNotFoundError, defaultWorkerName, type NextResult, type SweepOptions } from "./sweep.js";
+export { Sweep, SweepNotFoundError, TrialStateError, EnqueueError, defaultWorkerName, type NextResult, type SweepOptions } from "./sweep.js";
+export { SuggestError, type SuggestFloatOptions, type SuggestIntOptions } from "./define-by-run.js";
+export type { TrialRow, TrialRowsOptions } from "./rows.js";
 export {
   createSweep,
   loadSweep,
@@ -14,6 +16,7 @@ export {
   runOne,
   TrialPruned,
   type Objective,
+  type OptimizeCallback,
   type OptimizeOptions,
   type OptimizeSummary,
   type TrialContext,

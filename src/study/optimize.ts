@@ -4,7 +4,15 @@
  * child processes.
  */
 import type { PruneDecision } from "../pruners/types.js";
+import type { FlatParams } from "../space/types.js";
 import type { TrialRecord } from "../storage/types.js";
+import {
+  categoricalDistribution,
+  floatDistribution,
+  intDistribution,
+  type SuggestFloatOptions,
+  type SuggestIntOptions,
+} from "./define-by-run.js";
 import type { Sweep } from "./sweep.js";
 import type { Trial } from "./types.js";
 
@@ -24,7 +32,27 @@ export interface TrialContext<TConfig extends object = Record<string, unknown>> 
   shouldPrune(): Promise<boolean>;
   /** The last decision `shouldPrune()` got, with its reason. */
   readonly lastPruneDecision: PruneDecision | null;
+  /** Params so far: the declared ones, plus each define-by-run one once suggested. */
+  readonly params: FlatParams;
+  /** A real number in [low, high]; `{log: true}` on a log scale, `{step}` multiples of step. */
+  suggestFloat(name: string, low: number, high: number, options?: SuggestFloatOptions): Promise<number>;
+  /** An integer in [low, high]; `{log: true}` on a log scale, `{step}` every step-th one. */
+  suggestInt(name: string, low: number, high: number, options?: SuggestIntOptions): Promise<number>;
+  /** One of `choices`. */
+  suggestCategorical<T>(name: string, choices: readonly T[]): Promise<T>;
+  /** Attach a user attribute (a JSON value) to this trial. */
+  setUserAttr(key: string, value: unknown): Promise<void>;
 }
+
+/**
+ * Called after each trial this call ran, with the stored record; `control.stop()` ends the loop (no new
+ * trial starts; running ones finish), as Optuna's `study.stop()` from a callback.
+ */
+export type OptimizeCallback<TConfig extends object = Record<string, unknown>> = (
+  sweep: Sweep<TConfig>,
+  trial: TrialRecord,
+  control: { stop(reason?: string): void },
+) => void | Promise<void>;
 
 /**
  * An objective returns the trial's value, or nothing to let the sweep take it from the reported values
@@ -34,7 +62,7 @@ export type Objective<TConfig extends object = Record<string, unknown>> = (
   trial: TrialContext<TConfig>,
 ) => Promise<number | void> | number | void;
 
-export interface OptimizeOptions {
+export interface OptimizeOptions<TConfig extends object = Record<string, unknown>> {
   /** Stop after this many trials started by this call. Default: until the sweep stops (run_cap, grid). */
   readonly trials?: number;
   /** Objectives running at once. Default 1. */
@@ -47,6 +75,8 @@ export interface OptimizeOptions {
   readonly signal?: AbortSignal;
   /** Rethrow the first objective error after recording it (Optuna's default). Default false: record and go on. */
   readonly rethrow?: boolean;
+  /** Called after each finished trial, in order; one may stop the loop. */
+  readonly callbacks?: readonly OptimizeCallback<TConfig>[];
 }
 
 export interface OptimizeSummary {
@@ -59,7 +89,7 @@ export interface OptimizeSummary {
 export async function optimize<TConfig extends object = Record<string, unknown>>(
   sweep: Sweep<TConfig>,
   objective: Objective<TConfig>,
-  options: OptimizeOptions = {},
+  options: OptimizeOptions<TConfig> = {},
 ): Promise<OptimizeSummary> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -103,7 +133,11 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
       if (!trial) return;
       const outcome = await runOne(sweep, trial, objective);
       if (outcome.status === "failed" && options.rethrow) firstError ??= outcome.error;
-      finished.push(outcome.record ?? (await sweep.storage.getTrial(trial.id))!);
+      const record = outcome.record ?? (await sweep.storage.getTrial(trial.id))!;
+      finished.push(record);
+      for (const callback of options.callbacks ?? []) {
+        await callback(sweep, record, { stop: (reason = "callback") => void (stopReason ??= reason) });
+      }
     }
   };
 
@@ -125,8 +159,15 @@ export async function runOne<TConfig extends object>(
   objective: Objective<TConfig>,
 ): Promise<RunOneResult> {
   let lastPruneDecision: PruneDecision | null = null;
+  const params: FlatParams = { ...trial.params };
   const context: TrialContext<TConfig> = {
     ...trial,
+    params,
+    suggestFloat: async (name, low, high, opts) => (await sweep.suggest(trial, params, name, floatDistribution(name, low, high, opts))) as number,
+    suggestInt: async (name, low, high, opts) => (await sweep.suggest(trial, params, name, intDistribution(name, low, high, opts))) as number,
+    suggestCategorical: async <T>(name: string, choices: readonly T[]) =>
+      (await sweep.suggest(trial, params, name, categoricalDistribution(name, choices))) as T,
+    setUserAttr: (key, value) => sweep.setTrialUserAttr(trial, key, value),
     report: (step, metrics) => sweep.report(trial, step, metrics),
     shouldPrune: async () => {
       lastPruneDecision = await sweep.shouldPrune(trial);
@@ -138,12 +179,10 @@ export async function runOne<TConfig extends object>(
   };
   try {
     const value = await objective(context);
-    if (typeof value === "number" && !Number.isFinite(value)) {
-      const record = await sweep.tell(trial, { state: "failed", error: `objective returned ${value}` });
-      return { record, status: "failed", error: new Error(`objective returned ${value}`) };
-    }
+    // tell() fails a NaN value, or a trial with no value and nothing reported, with the reason.
     const record = await sweep.tell(trial, typeof value === "number" ? value : { state: "completed" });
-    return { record, status: "completed", error: null };
+    const status = record?.status ?? "completed";
+    return { record, status, error: status === "failed" ? new Error(record?.error ?? "trial failed") : null };
   } catch (error) {
     if (error instanceof TrialPruned) {
       const decision = lastPruneDecision as PruneDecision | null;

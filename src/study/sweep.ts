@@ -9,11 +9,15 @@ import { createPruner } from "../pruners/index.js";
 import { noPruner } from "../pruners/types.js";
 import { createSampler } from "../samplers/index.js";
 import type { Sampler } from "../samplers/types.js";
-import { createRng, deriveSeed, randomSeed, unflattenParams } from "../space/index.js";
-import type { SearchSpace } from "../space/types.js";
+import { contains, createRng, deriveSeed, paramProblems, randomSeed, sample, unflattenParams } from "../space/index.js";
+import { describeValue } from "../space/distributions.js";
+import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import { StorageError } from "../storage/errors.js";
 import type { Storage, TrialRecord } from "../storage/types.js";
+import { withAlgorithms, type CustomAlgorithms } from "./algorithms.js";
+import { DynamicSpaces, SuggestError } from "./define-by-run.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
+import { toTrialRows, type TrialRow, type TrialRowsOptions } from "./rows.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
 import { curvesByTrial, TrialViewCache } from "./views.js";
 
@@ -22,13 +26,43 @@ export interface StoredSweepConfig {
   readonly format: 1;
   readonly config: SweepConfig;
   readonly space: SearchSpace;
+  /** Samplers/pruners of the user's own classes, which cannot be rebuilt from the config (see algorithms.ts). */
+  readonly custom?: CustomAlgorithms;
 }
 
 export interface SweepOptions {
-  /** Replace the sampler chosen by `method` (e.g. a custom one from the library). */
+  /**
+   * Replace the sampler chosen by `method`. Random, grid and TPE samplers are stored with the sweep (as
+   * `method` and `sweep.sampler`), so a process that loads it gets the same one; a sampler of your own class
+   * must be passed again to `loadSweep`.
+   */
   readonly sampler?: Sampler;
-  /** The early-termination rule; default: the one the config names (`early_terminate` or `sweep.pruner`). */
+  /**
+   * The early-termination rule; default: the one the config names (`early_terminate` or `sweep.pruner`).
+   * The library's pruners are stored with the sweep; one of your own class must be passed again on load.
+   */
   readonly pruner?: Pruner;
+}
+
+/** Meta key of a trial's define-by-run distributions (name -> distribution). */
+const DISTRIBUTIONS_KEY = "distributions";
+/** Meta key of a trial's user attributes. */
+const USER_ATTRS_KEY = "userAttrs";
+
+/** A report or tell for a trial this process has already told. */
+export class TrialStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TrialStateError";
+  }
+}
+
+/** `enqueue` params that do not fit the sweep's space. */
+export class EnqueueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnqueueError";
+  }
 }
 
 export type NextResult<TConfig extends object = Record<string, unknown>> = { readonly trial: Trial<TConfig> } | { readonly stop: string };
@@ -49,6 +83,10 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   readonly pruner: Pruner;
   private readonly proposerViews = new TrialViewCache();
   private readonly prunerViews = new TrialViewCache();
+  private readonly suggestViews = new TrialViewCache();
+  private readonly dynamicSpaces = new DynamicSpaces();
+  /** Trial id -> attempt this object told; a later report or tell for that attempt is an error. */
+  private readonly told = new Map<number, number>();
 
   private constructor(
     readonly storage: Storage,
@@ -71,8 +109,14 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     options: SweepOptions = {},
   ): Promise<Sweep<TConfig>> {
     const seed = resolved.config.sweep.seed ?? randomSeed();
-    const config: SweepConfig = { ...resolved.config, sweep: { ...resolved.config.sweep, seed } };
-    const stored: StoredSweepConfig = { format: 1, config, space: resolved.space };
+    const seeded: SweepConfig = { ...resolved.config, sweep: { ...resolved.config.sweep, seed } };
+    const { config, custom } = withAlgorithms(seeded, options.sampler, options.pruner);
+    const stored: StoredSweepConfig = {
+      format: 1,
+      config,
+      space: resolved.space,
+      ...(custom.sampler !== undefined || custom.pruner !== undefined ? { custom } : {}),
+    };
     const record = await storage.createSweep({
       name: config.name ?? null,
       configRaw: resolved.raw,
@@ -95,6 +139,12 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     if (stored?.format !== 1) {
       // Written by a newer version, or damaged: the storage is unusable for this sweep, not a bug of ours.
       throw new StorageError(`sweep '${id}' in ${storage.location} has a config format this version cannot read (format ${JSON.stringify(stored?.format ?? null)}; this version reads format 1)`);
+    }
+    if (stored.custom?.sampler !== undefined && options.sampler === undefined) {
+      throw new Error(`sweep '${id}' was created with a sampler of its own class ('${stored.custom.sampler}'), which cannot be rebuilt from storage; pass it as \`sampler\` when loading`);
+    }
+    if (stored.custom?.pruner !== undefined && options.pruner === undefined) {
+      throw new Error(`sweep '${id}' was created with a pruner of its own class ('${stored.custom.pruner}'), which cannot be rebuilt from storage; pass it as \`pruner\` when loading`);
     }
     return new Sweep<TConfig>(storage, id, stored.config, stored.space, options);
   }
@@ -153,6 +203,7 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   /** Record intermediate metrics of a running trial (one step, all metrics in one transaction). */
   async report(trial: Trial<object> | number, step: number, metrics: Readonly<Record<string, number>>): Promise<void> {
     if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+    await this.assertNotTold(trial, "report");
     // With a Trial in hand the report is tagged with its attempt: a report from an attempt that was since
     // reclaimed and re-run elsewhere is dropped instead of mixing into the new attempt's curve.
     await this.storage.addIntermediate(trialId(trial), step, metrics, attemptOf(trial));
@@ -179,11 +230,17 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
    */
   async tell(trial: Trial<object> | number, result: TellResult): Promise<TrialRecord | null> {
     const id = trialId(trial);
+    await this.assertNotTold(trial, "tell");
     const outcome = typeof result === "number" ? { state: "completed" as const, value: result } : result;
     let finished: TrialRecord | null;
     if (outcome.state === "completed") {
+      // As strict as Optuna: a completed trial has a finite objective, or it failed (with the reason).
       const value = outcome.value ?? (await this.objectiveFromStorage(id));
-      finished = await this.storage.finishTrial(id, { status: "completed", value, attempt: attemptOf(trial) });
+      const failure = this.noObjectiveReason(value, outcome.value !== undefined);
+      finished =
+        failure === null
+          ? await this.storage.finishTrial(id, { status: "completed", value, attempt: attemptOf(trial) })
+          : await this.storage.finishTrial(id, { status: "failed", value: null, error: failure, attempt: attemptOf(trial) });
     } else {
       finished = await this.storage.finishTrial(id, {
         status: outcome.state,
@@ -196,12 +253,173 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
         attempt: attemptOf(trial),
       });
     }
+    if (finished !== null) this.told.set(id, finished.attempt);
     return finished;
   }
 
-  /** Every trial of the sweep, by number. */
-  trials(): Promise<TrialRecord[]> {
+  /** Why a completed trial has no usable objective, or null when it has one (or the sweep has no metric). */
+  private noObjectiveReason(value: number | null, given: boolean): string | null {
+    if (value === null) {
+      if (this.metric === undefined) return null; // nothing to optimise: completed without a value
+      return `no objective value: the objective returned nothing and reported no finite value of '${this.metric.name}'`;
+    }
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      return given ? `objective value ${describeValue(value)} is not a finite number` : `reported objective ${describeValue(value)} is not finite`;
+    }
+    return null;
+  }
+
+  /** A report or tell for an attempt this object already told throws, naming the trial and how it ended. */
+  private async assertNotTold(trial: Trial<object> | number, what: "report" | "tell"): Promise<void> {
+    const id = trialId(trial);
+    const toldAttempt = this.told.get(id);
+    if (toldAttempt === undefined) return;
+    const record = await this.storage.getTrial(id);
+    const attempt = attemptOf(trial) ?? record?.attempt;
+    if (attempt !== toldAttempt) return; // re-queued since (retry, resume): a new attempt may be told again
+    const status = record?.status;
+    const number = record?.number ?? (typeof trial === "number" ? `id ${id}` : trial.number);
+    throw new TrialStateError(
+      `trial ${number} of sweep '${this.id}' is already finished (${status ?? "told"}); nothing is accepted after tell (${what} refused)`,
+    );
+  }
+
+  /** Every trial of the sweep as stored records, by number. */
+  trialRecords(): Promise<TrialRecord[]> {
     return this.storage.listTrials(this.id);
+  }
+
+  /**
+   * Every trial as a plain row, ready for a table or CSV (Optuna's `trials_dataframe`): number, state,
+   * value, start/finish times and duration, one `params_<name>` column per parameter (flattened, define-by-run
+   * ones included), `user_attrs_<key>` columns, and with `{intermediate: true}` the reported values of the
+   * sweep metric (`intermediate_values`, by step).
+   */
+  async trials(options: TrialRowsOptions = {}): Promise<TrialRow[]> {
+    const records = await this.storage.listTrials(this.id);
+    const metricName = this.metric?.name;
+    const curves =
+      options.intermediate && metricName !== undefined
+        ? curvesByTrial((await this.storage.readHistory(this.id, metricName)).intermediates, metricName)
+        : undefined;
+    return toTrialRows(records, curves);
+  }
+
+  /** The best completed trial's objective value, or null. */
+  async bestValue(): Promise<number | null> {
+    return (await this.bestTrial())?.value ?? null;
+  }
+
+  /** The best completed trial's parameters (flat, dotted names), or null. */
+  async bestParams(): Promise<FlatParams | null> {
+    return (await this.bestTrial())?.params ?? null;
+  }
+
+  /**
+   * Add trials to run next with the given parameters, as Optuna's `enqueue_trial`: every value is checked
+   * against the sweep's space (a range, the choices, known names; define-by-run parameters against the
+   * distribution an earlier trial suggested them with), declared parameters left out are drawn from their
+   * distributions now (seeded by the sweep seed and the trial's place in the queue), and the trial is
+   * stored queued: the next ask, in any process, gets it before any new point. Throws `EnqueueError`
+   * naming every problem before anything is written.
+   */
+  async enqueue(params: FlatParams, options: { readonly userAttrs?: Record<string, unknown> } = {}): Promise<Trial<TConfig>> {
+    if (params === null || typeof params !== "object" || Array.isArray(params)) {
+      throw new EnqueueError(`enqueue needs an object of parameter name -> value, got ${describeValue(params)}`);
+    }
+    const known = await this.dynamicDistributions();
+    const extra: Record<string, Distribution> = {};
+    for (const name of Object.keys(params)) if (known[name] !== undefined) extra[name] = known[name]!;
+    const problems = paramProblems(this.space, params, { extra, allowUnknown: this.space.params.length === 0 });
+    if (problems.length > 0) throw new EnqueueError(`cannot enqueue for sweep '${this.id}': ${problems.join("; ")}`);
+    const full: FlatParams = {};
+    const count = (await this.storage.listTrials(this.id)).length;
+    const rng = createRng(`${deriveSeed(this.seed, count)}:enqueue`);
+    for (const spec of this.space.params) full[spec.name] = spec.name in params ? params[spec.name] : sample(spec.dist, rng);
+    for (const [name, value] of Object.entries(params)) if (!(name in full)) full[name] = value;
+    const meta: Record<string, unknown> = { enqueued: true };
+    if (Object.keys(extra).length > 0) meta[DISTRIBUTIONS_KEY] = extra;
+    if (options.userAttrs !== undefined) meta[USER_ATTRS_KEY] = { ...options.userAttrs };
+    const record = await this.storage.enqueueTrial(this.id, full, meta);
+    await this.storage.addEvent(this.id, "trial_enqueued", { number: record.number, given: Object.keys(params) }, record.id);
+    return this.toTrial(record);
+  }
+
+  /** Define-by-run distributions recorded on the sweep's trials (the latest one per name). */
+  private async dynamicDistributions(): Promise<Record<string, Distribution>> {
+    const out: Record<string, Distribution> = {};
+    for (const t of await this.storage.listTrials(this.id)) {
+      const d = t.meta[DISTRIBUTIONS_KEY];
+      if (d !== null && typeof d === "object") Object.assign(out, d);
+    }
+    return out;
+  }
+
+  /**
+   * The value of a define-by-run parameter for a running trial. A declared parameter keeps its proposed
+   * value (the declared part of a mixed space is fixed); a value the trial already has (enqueued, an earlier
+   * attempt, an earlier call) is kept if the distribution can produce it; otherwise the sweep's sampler
+   * draws one from the history of the trials that have this parameter. The value and its distribution are
+   * stored with the trial at once, so other processes' samplers see it.
+   */
+  async suggest(trial: Trial<object>, current: FlatParams, name: string, dist: Distribution): Promise<unknown> {
+    if (typeof name !== "string" || name === "") throw new SuggestError(`suggest needs a parameter name, got ${describeValue(name)}`);
+    await this.assertNotTold(trial, "report");
+    if (this.space.params.some((p) => p.name === name)) return current[name];
+    if (name in current) {
+      if (!contains(dist, current[name])) {
+        throw new SuggestError(`trial ${trial.number}: the value ${describeValue(current[name])} it has for '${name}' is not one the suggested distribution can produce (${dist.kind})`);
+      }
+      await this.storage.updateTrial(trial.id, { meta: { [DISTRIBUTIONS_KEY]: { ...(await this.distributionsOf(trial.id)), [name]: dist } } });
+      return current[name];
+    }
+    if (this.sampler.name === "grid") {
+      throw new SuggestError(`'${name}' is not in the sweep's declared space, and grid search cannot draw define-by-run parameters; use method random or bayes`);
+    }
+    const metricName = this.metric?.name;
+    const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
+    const space = this.dynamicSpaces.of(name, dist);
+    const suggestion = this.sampler.suggest({
+      space,
+      goal: this.metric?.goal,
+      trials: this.suggestViews.build(trials, curvesByTrial(intermediates, metricName)),
+      rng: createRng(`${deriveSeed(this.seed, trial.number)}:${name}`),
+      trialNumber: trial.number,
+    });
+    const value = "params" in suggestion ? suggestion.params[name] : sample(dist, createRng(`${deriveSeed(this.seed, trial.number)}:${name}`));
+    await this.storage.updateTrial(trial.id, {
+      params: { [name]: value },
+      meta: { [DISTRIBUTIONS_KEY]: { ...(await this.distributionsOf(trial.id)), [name]: dist } },
+    });
+    current[name] = value;
+    return value;
+  }
+
+  private async distributionsOf(trialId: number): Promise<Record<string, Distribution>> {
+    const d = (await this.storage.getTrial(trialId))?.meta[DISTRIBUTIONS_KEY];
+    return d !== null && typeof d === "object" ? (d as Record<string, Distribution>) : {};
+  }
+
+  /** Attach a user attribute (any JSON value) to the sweep, kept in storage beside it. */
+  setUserAttr(key: string, value: unknown): Promise<void> {
+    return this.storage.setSweepUserAttr(this.id, key, value);
+  }
+
+  /** The sweep's user attributes, as stored now. */
+  async userAttrs(): Promise<Readonly<Record<string, unknown>>> {
+    const record = await this.storage.getSweep(this.id);
+    if (!record) throw new SweepNotFoundError(this.id, this.storage.location);
+    return record.userAttrs;
+  }
+
+  /** Attach a user attribute (any JSON value) to a trial; shown as `user_attrs_<key>` in `trials()`. */
+  async setTrialUserAttr(trial: Trial<object> | number, key: string, value: unknown): Promise<void> {
+    const id = trialId(trial);
+    const record = await this.storage.getTrial(id);
+    if (!record) throw new Error(`no trial ${id} in ${this.storage.location}`);
+    const attrs = record.meta[USER_ATTRS_KEY];
+    const merged = { ...(attrs !== null && typeof attrs === "object" ? attrs : {}), [key]: value };
+    await this.storage.updateTrial(id, { meta: { [USER_ATTRS_KEY]: merged } });
   }
 
   /** The completed trial with the best objective, or null (no metric, or nothing completed yet). */

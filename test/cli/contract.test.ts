@@ -53,6 +53,7 @@ const BAD_VALUES: Readonly<Record<string, { readonly value: string; readonly cod
   output: { value: "/nonexistent/dir/out.file", says: /the folder \/nonexistent\/dir does not exist/ },
   port: { value: "65536", says: /--port 65536 is out of range; expected a whole number from 0 to 65535/ },
   host: { value: "http://0.0.0.0", says: /--host "http:\/\/0.0.0.0" is not an address/ },
+  enqueue: { value: "/nonexistent/baseline.yaml", says: /--enqueue \/nonexistent\/baseline\.yaml: cannot read it: ENOENT/ },
 };
 
 /** The misspellings users reported; every other option gets two neighbouring letters swapped. */

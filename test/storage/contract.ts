@@ -106,6 +106,45 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         assert.equal((await storage.listTrials(sweep.id)).length, Math.max(made, cap));
       });
 
+      it("keeps sweep user attributes key by key, starting from none", async () => {
+        assert.deepEqual(sweep.userAttrs, {});
+        await storage.setSweepUserAttr(sweep.id, "dataset", "korsts");
+        await storage.setSweepUserAttr(sweep.id, "notes", { tried: [1, 2], nan: Number.NaN });
+        await storage.setSweepUserAttr(sweep.id, "dataset", "klue-sts");
+        const got = await storage.getSweep(sweep.id);
+        assert.equal(got?.userAttrs.dataset, "klue-sts");
+        assert.deepEqual((got?.userAttrs.notes as { tried: number[] }).tried, [1, 2]);
+        assert.ok(Number.isNaN((got?.userAttrs.notes as { nan: number }).nan));
+        await assert.rejects(storage.setSweepUserAttr("nosuch00", "k", 1), /no sweep 'nosuch00'/);
+        await assert.rejects(storage.setSweepUserAttr(sweep.id, "", 1), storageError(/user attribute key "" is not valid/));
+      });
+
+      it("updateTrial merges params key by key, as it does meta (define-by-run values)", async () => {
+        const a = await storage.enqueueTrial(sweep.id, { lr: 0.1 });
+        const merged = await storage.updateTrial(a.id, { params: { depth: 3 } });
+        assert.deepEqual(merged.params, { lr: 0.1, depth: 3 });
+        assert.deepEqual((await storage.getTrial(a.id))?.params, { lr: 0.1, depth: 3 });
+        const history = await storage.readHistory(sweep.id);
+        assert.deepEqual(history.trials.find((t) => t.id === a.id)?.params, { lr: 0.1, depth: 3 });
+      });
+
+      it("checks enqueued params against a study sweep's stored space, define-by-run distributions included", async () => {
+        const space = {
+          params: [
+            { name: "lr", path: ["lr"], dist: { kind: "uniform", min: 0, max: 1 } },
+            { name: "opt", path: ["opt"], dist: { kind: "categorical", values: ["adam", "sgd"] } },
+          ],
+        };
+        const study = await storage.createSweep({ configRaw: "{}", config: { format: 1, config: {}, space } });
+        await assert.rejects(storage.enqueueTrial(study.id, { lr: 5 }), storageError(/parameter 'lr': 5 is not a number in \[0, 1\]/));
+        await assert.rejects(storage.enqueueTrial(study.id, { opt: "rmsprop" }), storageError(/"rmsprop" is not one of \["adam","sgd"\]/));
+        await assert.rejects(storage.enqueueTrial(study.id, { depth: 3 }), storageError(/parameter 'depth' is not in the sweep's space/));
+        const dynamic = { depth: { kind: "int_uniform", min: 1, max: 4 } };
+        await assert.rejects(storage.enqueueTrial(study.id, { depth: 9 }, { distributions: dynamic }), storageError(/'depth': 9 is not an integer in \[1, 4\]/));
+        assert.equal((await storage.enqueueTrial(study.id, { lr: 0.5, depth: 2 }, { distributions: dynamic })).status, "queued");
+        assert.deepEqual(await storage.listTrials(study.id).then((ts) => ts.map((t) => t.params)), [{ lr: 0.5, depth: 2 }]);
+      });
+
       it("deleteSweep removes the sweep with its trials, values and events, and nothing of another sweep", async () => {
         const other = await storage.createSweep({ configRaw: "{}", config: {} });
         const keep = claimed(await storage.claimTrial(other.id, { worker: "w1", propose: recordingProposer().propose })).trial;

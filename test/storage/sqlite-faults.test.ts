@@ -374,7 +374,7 @@ describe("opening read-only", () => {
     db.pragma("journal_mode = WAL");
     MIGRATIONS[0]!.up(db);
     db.pragma("user_version = 1");
-    const { revision: _s, ...sweep } = sweepRow;
+    const { revision: _s, user_attrs_json: _u, ...sweep } = sweepRow;
     const { revision: _t, ...trial } = trialRow;
     insert(db, "sweeps", sweep);
     insert(db, "trials", trial);

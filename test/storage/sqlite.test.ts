@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { SCHEMA_VERSION, SqliteStorage, StorageError } from "../../src/storage/index.js";
+import { MIGRATIONS } from "../../src/storage/sqlite/schema.js";
 import { storageContract } from "./contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "sweep-sqlite-test-"));
@@ -190,5 +191,37 @@ describe("SqliteStorage file behaviour", () => {
 
   it("rejects a bad busy timeout", async () => {
     await assert.rejects(SqliteStorage.open(freshPath(), { busyTimeoutMs: -5 }), storageError(/busyTimeoutMs -5 is not valid/));
+  });
+});
+
+describe("SQLite migration to schema 3 (sweep user attributes)", () => {
+  it("upgrades a schema-2 file in place: its sweeps keep everything and get empty user attributes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sweep-migrate-"));
+    try {
+      const path = join(dir, "old.db");
+      const db = new Database(path);
+      MIGRATIONS[0]!.up(db);
+      MIGRATIONS[1]!.up(db);
+      db.pragma("user_version = 2");
+      db.prepare("INSERT INTO sweeps (id, name, config_raw, config_json, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+        "old00001", "before", "{}", "{}", "running", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z",
+      );
+      db.close();
+      const storage = await SqliteStorage.open(path);
+      try {
+        const sweep = await storage.getSweep("old00001");
+        assert.equal(sweep?.name, "before");
+        assert.deepEqual(sweep?.userAttrs, {});
+        await storage.setSweepUserAttr("old00001", "owner", "me");
+        assert.deepEqual((await storage.getSweep("old00001"))?.userAttrs, { owner: "me" });
+      } finally {
+        await storage.close();
+      }
+      const reopened = new Database(path);
+      assert.equal(reopened.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -73,7 +73,7 @@ describe("Sweep ask/tell", () => {
     const sweep = await createSweep({ config: randomConfig });
     const t = (await sweep.ask())!;
     assert.ok(await sweep.tell(t, 1));
-    assert.equal(await sweep.tell(t, 2), null);
+    await assert.rejects(sweep.tell(t, 2), { name: "TrialStateError", message: /already finished \(completed\); nothing is accepted after tell/ });
     assert.equal((await sweep.storage.getTrial(t.id))?.value, 1);
   });
 
@@ -146,7 +146,7 @@ describe("optimize and agent", () => {
     assert.equal(summary.trials.length, 10);
     assert.equal(summary.stopReason, "trials");
     assert.equal(maxRunning, 3);
-    const trials = await sweep.trials();
+    const trials = await sweep.trialRecords();
     assert.equal(trials.filter((t) => t.status === "completed").length, 9);
     const failed = trials.find((t) => t.status === "failed");
     assert.equal(failed?.number, 3);
@@ -156,7 +156,7 @@ describe("optimize and agent", () => {
   test("a non-finite objective value fails the trial instead of poisoning the best", async () => {
     const sweep = await createSweep({ config: randomConfig });
     await optimize(sweep, () => NaN, { trials: 1 });
-    const [t] = await sweep.trials();
+    const [t] = await sweep.trialRecords();
     assert.equal(t?.status, "failed");
     assert.match(t?.error ?? "", /NaN/);
     assert.equal(await sweep.bestTrial(), null);
@@ -180,7 +180,7 @@ describe("optimize and agent", () => {
       },
       { trials: 1 },
     );
-    const [t] = await sweep.trials();
+    const [t] = await sweep.trialRecords();
     assert.equal(t?.status, "pruned");
     assert.equal(t?.pruneStep, 2);
     assert.equal(t?.pruneReason, "test rule");
@@ -214,6 +214,6 @@ describe("optimize and agent", () => {
     const sweep = await createSweep({ config: randomConfig });
     const summary = await agent(sweep, () => 1, { count: 4 });
     assert.equal(summary.trials.length, 4);
-    assert.equal((await sweep.trials()).length, 4);
+    assert.equal((await sweep.trialRecords()).length, 4);
   });
 });

@@ -13,7 +13,7 @@ import { prepareSlots, startSweep, type RunnerFlags, type SessionIo } from "../.
 import { storageHome } from "../../runner/setup.js";
 import { logFormat, storageLocation, type GlobalArgs } from "../context.js";
 import { UsageError, withLogPath } from "../errors.js";
-import { argument, choice, duration, text, wholeNumber } from "../flags.js";
+import { argument, choice, duration, enqueueFile, text, wholeNumber } from "../flags.js";
 
 /** As yargs hands them over: the text typed (checked by toRunnerFlags), or a boolean for on/off flags. */
 export interface RunnerArgs extends GlobalArgs {
@@ -122,6 +122,7 @@ interface RunArgs extends RunnerArgs {
   readonly objective?: string;
   readonly lenient?: boolean;
   readonly wandbShim?: boolean;
+  readonly enqueue?: string;
 }
 
 /** The runner flags that are stored with a new sweep (`run`, `wandb`), as `sweep:` settings. */
@@ -154,6 +155,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
         .option("count", { requiresArg: true, describe: "Run at most this many trials, then stop (`sweep resume` goes on); a whole number >= 1" })
         .option("objective", { choices: OBJECTIVES, requiresArg: true, describe: "Which reported value is a trial's objective" })
         .option("lenient", { type: "boolean", default: false, describe: "Unknown keys in the sweep file are warnings, not errors" })
+        .option("enqueue", { type: "string", requiresArg: true, describe: "YAML/JSON file of parameter values (or a list of them) to run first, e.g. a baseline; missing ones are sampled" })
         .option("wandb-shim", { type: "boolean", describe: "Run W&B trainers offline: our minimal `wandb` module first on PYTHONPATH (stored with the sweep)" }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
@@ -168,6 +170,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     };
     const file = argument(args.file, "file");
     const resolved = withOverrides(loadSweepFile(file, { lenient: args.lenient }), overrides, flags);
+    const enqueued = enqueueFile(args.enqueue, resolved.space);
     const location = storageLocation(args, resolved.config.sweep.storage);
     const slots = await prepareSlots(resolved.config.sweep, flags);
     for (const w of resolved.warnings) process.stderr.write(`warning: ${w.message}\n`);
@@ -178,7 +181,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     }
     const storage = await openStorage(location);
     try {
-      const summary = await startSweep(storage, resolved, flags, io, slots);
+      const summary = await startSweep(storage, resolved, flags, io, slots, enqueued);
       process.exitCode = summary.exitCode;
     } catch (error) {
       throw withLogPath(error, controllerLog(location));

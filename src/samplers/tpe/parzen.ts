@@ -57,18 +57,23 @@ export class ParzenEstimator {
    * @param models the group's parameters (d of them)
    * @param observations row-major n × d coordinates (categorical: the index); no NaN
    * @param count n
+   * @param represents how many observations these n stand for (an even subsample of a larger set): the
+   *   prior's weight, bandwidths and smoothing are those of the full set. Default n.
    */
   constructor(
     readonly models: readonly ModelledParam[],
     observations: Float64Array,
     count: number,
     settings: ParzenSettings,
+    represents = count,
   ) {
     const d = models.length;
     this.kernelCount = count + 1;
     this.weights = new Float64Array(this.kernelCount).fill(1);
-    this.weights[count] = settings.priorWeight;
-    const total = count + settings.priorWeight;
+    // The prior keeps its share of the full set: priorWeight / (represents + priorWeight).
+    const priorWeight = represents === count ? settings.priorWeight : settings.priorWeight * (count / represents);
+    this.weights[count] = priorWeight;
+    const total = count + priorWeight;
     this.logWeights = new Float64Array(this.kernelCount);
     for (let i = 0; i < this.kernelCount; i++) this.logWeights[i] = Math.log(this.weights[i]! / total);
     this.scratch = new Float64Array(this.kernelCount);
@@ -76,8 +81,8 @@ export class ParzenEstimator {
       const column = new Float64Array(count);
       for (let i = 0; i < count; i++) column[i] = observations[i * d + j]!;
       return model.kind === "numeric"
-        ? numericDimension(model, column, d, settings)
-        : categoricalDimension(model, column, settings.priorWeight);
+        ? numericDimension(model, column, d, settings, represents)
+        : categoricalDimension(model, column, settings.priorWeight, represents);
     });
   }
 
@@ -157,17 +162,17 @@ function sampleCategorical(dim: CategoricalDimension, kernel: number, rng: Rng):
   return size - 1;
 }
 
-function numericDimension(model: NumericModel, column: Float64Array, d: number, settings: ParzenSettings): NumericDimension {
+function numericDimension(model: NumericModel, column: Float64Array, d: number, settings: ParzenSettings, represents: number): NumericDimension {
   const n = column.length;
   const m = n + 1;
   const mu = new Float64Array(m);
   const sigma = new Float64Array(m);
   mu.set(column);
   mu[n] = model.priorMu;
-  const minSigma = settings.magicClip ? model.range / Math.min(MAGIC_CLIP_CAP, 1 + n) : model.range * 1e-6;
+  const minSigma = settings.magicClip ? model.range / Math.min(MAGIC_CLIP_CAP, 1 + represents) : model.range * 1e-6;
   const maxSigma = model.range;
   if (settings.bandwidth === "scott") {
-    const s = SCOTT_FACTOR * model.range * Math.pow(Math.max(n, 1), -1 / (d + 4));
+    const s = SCOTT_FACTOR * model.range * Math.pow(Math.max(represents, 1), -1 / (d + 4));
     sigma.fill(Math.min(maxSigma, Math.max(minSigma, s)), 0, n);
   } else {
     neighbourBandwidths(model, column, sigma, settings.considerEndpoints);
@@ -213,11 +218,11 @@ function neighbourBandwidths(model: NumericModel, column: Float64Array, sigma: F
  * prior: p(k) = (1[k = c] + α·π_k) / (1 + α), with α = priorWeight / (1 + n), so smoothing fades as
  * evidence accumulates (an Aitchison–Aitken-style bandwidth). The prior kernel is π itself.
  */
-function categoricalDimension(model: CategoricalModel, column: Float64Array, priorWeight: number): CategoricalDimension {
+function categoricalDimension(model: CategoricalModel, column: Float64Array, priorWeight: number, represents: number): CategoricalDimension {
   const n = column.length;
   const size = model.size;
   const logProb = new Float64Array((n + 1) * size);
-  const alpha = priorWeight / (1 + n);
+  const alpha = priorWeight / (1 + represents);
   for (let i = 0; i < n; i++) {
     const c = column[i]!;
     for (let k = 0; k < size; k++) {

@@ -17,11 +17,11 @@ import { buildParamModels, decodeValue, encodeValue, type ModelledParam, type Pa
 import { ParzenEstimator, type ParzenSettings } from "./parzen.js";
 import { splitGoodBad, usabilityOf } from "./ranking.js";
 
-/** The history in model coordinates: one row per usable trial, one column per modelled parameter. */
+/** The history in model coordinates: the usable trials, one column per modelled parameter. */
 interface EncodedHistory {
-  /** Indices into ctx.trials of the rows. */
+  /** Indices into ctx.trials of the usable trials (informative or pending). */
   readonly rows: readonly number[];
-  /** row-major rows × columns; NaN where the trial lacks the parameter. */
+  /** Row-major by trial index (every trial, usable or not) × columns; NaN where the trial lacks the parameter. */
   readonly values: Float64Array;
   readonly columns: number;
   readonly informative: number;
@@ -46,7 +46,7 @@ export class TPESampler implements Sampler {
     }
     const models = this.modelsOf(ctx.space);
     const modelled = this.modelledOf(ctx.space, models);
-    const history = encodeHistory(ctx.trials, modelled);
+    const history = encodeHistory(ctx.trials, modelled, this.encodedOf(modelled));
     if (history.informative < this.options.nStartupTrials || modelled.length === 0) return this.random.suggest(ctx);
 
     const chosen = new Map<ModelledParam, unknown>();
@@ -63,6 +63,13 @@ export class TPESampler implements Sampler {
   }
 
   private readonly modelledParams = new WeakMap<SearchSpace, ModelledParam[]>();
+  private readonly encoded = new WeakMap<readonly ModelledParam[], EncodedCache>();
+
+  private encodedOf(modelled: readonly ModelledParam[]): EncodedCache {
+    let cache = this.encoded.get(modelled);
+    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0) }));
+    return cache;
+  }
 
   /** The non-fixed models, one stable array per space (it keys the encoded-row cache). */
   private modelledOf(space: SearchSpace, models: readonly ParamModel[]): ModelledParam[] {
@@ -84,7 +91,10 @@ export class TPESampler implements Sampler {
     if (!this.options.group) return [all];
     const rows = history.rows.length;
     const present = new Uint8Array(rows * columns);
-    for (let i = 0; i < present.length; i++) present[i] = Number.isNaN(history.values[i]!) ? 0 : 1;
+    for (let r = 0; r < rows; r++) {
+      const at = history.rows[r]! * columns;
+      for (let c = 0; c < columns; c++) present[r * columns + c] = Number.isNaN(history.values[at + c]!) ? 0 : 1;
+    }
     return decomposeGroups(present, rows, columns);
   }
 
@@ -97,15 +107,13 @@ export class TPESampler implements Sampler {
     members: readonly ModelledParam[],
   ): unknown[] {
     const columns = history.columns;
-    // The group's trials: those that have every parameter of the group. rowOf maps a trial index to its row.
-    const rowOf = new Int32Array(ctx.trials.length).fill(-1);
+    // The group's trials: those that have every parameter of the group.
     const groupTrials: number[] = [];
     for (let r = 0; r < history.rows.length; r++) {
+      const at = history.rows[r]! * columns;
       let complete = true;
-      for (const c of group) if (Number.isNaN(history.values[r * columns + c]!)) complete = false;
-      if (!complete) continue;
-      rowOf[history.rows[r]!] = r;
-      groupTrials.push(history.rows[r]!);
+      for (const c of group) if (Number.isNaN(history.values[at + c]!)) complete = false;
+      if (complete) groupTrials.push(history.rows[r]!);
     }
     const { good, bad } = splitGoodBad(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
     if (good.length === 0) return members.map((m) => sample(m.spec.dist, ctx.rng));
@@ -120,13 +128,18 @@ export class TPESampler implements Sampler {
     const gather = (trialIndices: readonly number[]): Float64Array => {
       const out = new Float64Array(trialIndices.length * d);
       for (let i = 0; i < trialIndices.length; i++) {
-        const r = rowOf[trialIndices[i]!]!;
-        for (let j = 0; j < d; j++) out[i * d + j] = history.values[r * columns + group[j]!]!;
+        const at = trialIndices[i]! * columns;
+        for (let j = 0; j < d; j++) out[i * d + j] = history.values[at + group[j]!]!;
       }
       return out;
     };
     const below = new ParzenEstimator(members, gather(good), good.length, settings);
-    const above = new ParzenEstimator(members, gather(bad), bad.length, settings);
+    // The bad set grows with the history while the good set is capped (max_good_trials): past
+    // MAX_ABOVE_KERNELS its estimator is fitted on an even stride through the bad set in rank order, with
+    // bandwidths, prior weight and smoothing computed for the full count (docs/tpe.md, "Large histories").
+    const above = bad.length > MAX_ABOVE_KERNELS
+      ? new ParzenEstimator(members, gather(strideSample(bad, MAX_ABOVE_KERNELS)), MAX_ABOVE_KERNELS, settings, bad.length)
+      : new ParzenEstimator(members, gather(bad), bad.length, settings);
 
     const n = this.options.nEiCandidates;
     const candidates = below.sample(ctx.rng, n);
@@ -148,33 +161,52 @@ export class TPESampler implements Sampler {
 }
 
 /**
- * Encoded parameter rows per trial view. The study hands the sampler the same view object while a trial is
- * unchanged, so on a long sweep only new and changed trials are encoded again. Keyed by the models too: one
- * sampler may serve several spaces.
+ * Kernels of the bad-set ("above") estimator at most. Below it TPE is exact (every benchmark in
+ * bench/ runs under it); above it, scoring a candidate costs the same however long the history.
  */
-const encodedRows = new WeakMap<TrialView, { readonly models: readonly ModelledParam[]; readonly row: Float64Array }>();
+export const MAX_ABOVE_KERNELS = 1000;
 
-function encodedRow(trial: TrialView, modelled: readonly ModelledParam[]): Float64Array {
-  const cached = encodedRows.get(trial);
-  if (cached && cached.models === modelled) return cached.row;
-  const row = new Float64Array(modelled.length);
-  for (let c = 0; c < modelled.length; c++) row[c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]);
-  encodedRows.set(trial, { models: modelled, row });
-  return row;
+/** `count` items spread evenly over `items` (first and last included), in order. */
+function strideSample(items: readonly number[], count: number): number[] {
+  const out = new Array<number>(count);
+  const step = (items.length - 1) / (count - 1);
+  for (let i = 0; i < count; i++) out[i] = items[Math.round(i * step)]!;
+  return out;
 }
 
-/** Encode the trials the model can use (informative or pending) once per suggestion. */
-function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[]): EncodedHistory {
+/**
+ * The encoded history of one space, kept between suggestions: position i holds trial i's coordinates and
+ * the view they were encoded from. The study hands the sampler the same view object while a trial is
+ * unchanged, so on a long sweep only new and changed trials are encoded again, into a buffer that grows by
+ * doubling instead of being allocated per ask.
+ */
+interface EncodedCache {
+  readonly views: TrialView[];
+  values: Float64Array;
+}
+
+function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[], cache: EncodedCache): EncodedHistory {
+  const d = modelled.length;
+  const n = trials.length;
+  if (cache.values.length < n * d) {
+    const grown = new Float64Array(Math.max(n * d, 2 * cache.values.length, 64 * d));
+    grown.set(cache.values);
+    cache.values = grown;
+  }
+  if (cache.views.length > n) cache.views.length = n;
+  const values = cache.values;
   const rows: number[] = [];
   let informative = 0;
-  for (let i = 0; i < trials.length; i++) {
-    const usability = usabilityOf(trials[i]!);
+  for (let i = 0; i < n; i++) {
+    const trial = trials[i]!;
+    if (cache.views[i] !== trial) {
+      for (let c = 0; c < d; c++) values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]);
+      cache.views[i] = trial;
+    }
+    const usability = usabilityOf(trial);
     if (usability === "ignored") continue;
     rows.push(i);
     if (usability === "informative") informative++;
   }
-  const d = modelled.length;
-  const values = new Float64Array(rows.length * d);
-  for (let r = 0; r < rows.length; r++) values.set(encodedRow(trials[rows[r]!]!, modelled), r * d);
   return { rows, values, columns: d, informative };
 }

@@ -57,6 +57,8 @@ import {
   assertTrialId,
   assertTrialStatuses,
   assertSweepEditor,
+  assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
   checkSweepEdit,
 } from "../validate.js";
@@ -259,6 +261,16 @@ export class PostgresStorage implements Storage {
     if (updated.length === 0) throw noSweepError(id, this.location);
   }
 
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    assertWritable(this, "set a sweep's user attribute");
+    assertUserAttrKey(key);
+    await this.transaction(async (session) => {
+      const row = await this.requireSweep(session, id, true); // locked: a read-merge-write
+      const merged = { ...(decodeJson(row.user_attrs_json) as object), [key]: value };
+      await run(session, "setSweepUserAttrs", [id, encodeJsonObject(merged, `user attributes of sweep '${id}'`), this.now()]);
+    });
+  }
+
   async deleteSweep(id: string): Promise<void> {
     assertWritable(this, "remove a sweep");
     const deleted = await this.withSession((session) => run(session, "deleteSweep", [id]));
@@ -333,6 +345,9 @@ export class PostgresStorage implements Storage {
     assertWritable(this, "enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    // The stored config never changes after creation, so checking outside the write transaction is safe.
+    const sweepRecord = await this.getSweep(sweepId);
+    if (sweepRecord !== null) assertEnqueueParams(sweepId, sweepRecord.config, params, meta);
     const row = await this.transaction(async (session) => {
       await this.requireSweep(session, sweepId, true); // numbers are assigned under the proposer lock
       const { max_number } = (await first<{ max_number: number }>(session, "trialCounts", [sweepId]))!;
@@ -367,11 +382,17 @@ export class PostgresStorage implements Storage {
     assertPatch(patch);
     const set = (key: keyof TrialPatch) => patch[key] !== undefined;
     const row = await this.transaction(async (session) => {
-      const current = await this.requireTrial(session, id, set("meta")); // lock only to merge meta safely
+      // Locked only to merge meta or params safely.
+      const current = await this.requireTrial(session, id, set("meta") || set("params"));
       let metaJson: string | null = null;
       if (patch.meta !== undefined) {
         const merged = { ...(decodeJson(current.meta_json) as Record<string, unknown>), ...patch.meta };
         metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
+      }
+      let paramsJson: string | null = null;
+      if (patch.params !== undefined) {
+        const merged = { ...(decodeJson(current.params_json) as Record<string, unknown>), ...patch.params };
+        paramsJson = encodeJsonObject(merged, `params of trial ${id}`);
       }
       return (await first<TrialRow>(session, "updateTrial", [
         id,
@@ -389,6 +410,8 @@ export class PostgresStorage implements Storage {
         patch.heartbeatAt ?? null,
         set("meta"),
         metaJson,
+        set("params"),
+        paramsJson,
       ]))!;
     });
     return toTrialRecord(row);

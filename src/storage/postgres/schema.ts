@@ -94,6 +94,10 @@ CREATE INDEX events_by_trial ON events (trial_id) WHERE trial_id IS NOT NULL;
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { description: "sweeps, trials, intermediate_values and events tables", sql: VERSION_1 },
+  {
+    description: "user attributes of sweeps (sweeps.user_attrs_json)",
+    sql: "ALTER TABLE sweeps ADD COLUMN user_attrs_json TEXT NOT NULL DEFAULT '{}'",
+  },
 ];
 
 /** The schema version this code writes and understands (numbered independently of SQLite's). */

@@ -29,6 +29,7 @@ export const SQL = {
   lockSweep: "SELECT * FROM sweeps WHERE id = $1 FOR NO KEY UPDATE",
   listSweeps: "SELECT * FROM sweeps ORDER BY seq",
   setSweepStatus: "UPDATE sweeps SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id",
+  setSweepUserAttrs: "UPDATE sweeps SET user_attrs_json = $2, updated_at = $3 WHERE id = $1 RETURNING id",
   /** Trials, their values and the events go with it (ON DELETE CASCADE). */
   deleteSweep: "DELETE FROM sweeps WHERE id = $1 RETURNING id",
   setSweepConfig: "UPDATE sweeps SET config_json = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING *",
@@ -63,7 +64,8 @@ export const SQL = {
       pid_start_time = CASE WHEN $8::boolean THEN $9::text ELSE pid_start_time END,
       log_path       = CASE WHEN $10::boolean THEN $11::text ELSE log_path END,
       heartbeat_at   = CASE WHEN $12::boolean THEN $13::text ELSE heartbeat_at END,
-      meta_json      = CASE WHEN $14::boolean THEN $15::text ELSE meta_json END
+      meta_json      = CASE WHEN $14::boolean THEN $15::text ELSE meta_json END,
+      params_json    = CASE WHEN $16::boolean THEN $17::text ELSE params_json END
     WHERE id = $1
     RETURNING *`,
   /** $1 id, $2 status, $3 value, $4 exit code, $5 signal, $6 error, $7 prune step, $8 reason, $9 now, $10 attempt. */

@@ -14,6 +14,8 @@ export interface SweepRow {
   updated_at: string;
   /** Bumped by triggers on every change to the sweep's trials or intermediate values (schema v2). */
   revision: number;
+  /** JSON object of user attributes (SQLite schema v3, PostgreSQL v2). */
+  user_attrs_json: string;
 }
 
 export interface TrialRow {
@@ -68,6 +70,7 @@ export function toSweepRecord(row: SweepRow): SweepRecord {
     status: row.status as SweepStatus,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    userAttrs: decodeJson(row.user_attrs_json ?? "{}", `user attributes of sweep '${row.id}'`) as Record<string, unknown>,
   };
 }
 

@@ -138,6 +138,10 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "revision stamps on trials and intermediate values, for incremental reads",
     up: (db) => db.exec(VERSION_2),
   },
+  {
+    description: "user attributes of sweeps (sweeps.user_attrs_json)",
+    up: (db) => db.exec("ALTER TABLE sweeps ADD COLUMN user_attrs_json TEXT NOT NULL DEFAULT '{}';"),
+  },
 ];
 
 /** The schema version this code writes and understands. */

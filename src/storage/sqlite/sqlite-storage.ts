@@ -46,6 +46,8 @@ import {
   assertTrialId,
   assertTrialStatuses,
   assertSweepEditor,
+  assertEnqueueParams,
+  assertUserAttrKey,
   checkProposal,
   checkSweepEdit,
 } from "../validate.js";
@@ -261,6 +263,16 @@ export class SqliteStorage implements Storage {
     if (changes === 0) throw noSweepError(id, this.location);
   }
 
+  async setSweepUserAttr(id: string, key: string, value: unknown): Promise<void> {
+    this.writable("set a sweep's user attribute");
+    assertUserAttrKey(key);
+    await this.transaction((s) => {
+      const row = this.requireSweep(s, id);
+      const merged = { ...(decodeJson(row.user_attrs_json, `user attributes of sweep '${id}'`) as object), [key]: value };
+      s.setSweepUserAttrs.run(encodeJsonObject(merged, `user attributes of sweep '${id}'`), nowIso(), id);
+    });
+  }
+
   async deleteSweep(id: string): Promise<void> {
     this.writable("remove a sweep");
     const changes = await this.run((s) => s.deleteSweep.run(id).changes);
@@ -324,6 +336,9 @@ export class SqliteStorage implements Storage {
     this.writable("enqueue a trial");
     const paramsJson = encodeJsonObject(params, "params of enqueued trial");
     const metaJson = encodeJsonObject(meta, "meta of enqueued trial");
+    // The stored config never changes after creation, so checking outside the write transaction is safe.
+    const sweepRecord = await this.getSweep(sweepId);
+    if (sweepRecord !== null) assertEnqueueParams(sweepId, sweepRecord.config, params, meta);
     return this.transaction((s) => {
       this.requireSweep(s, sweepId);
       const number = s.trialCounts.get(sweepId)!.max_number + 1;
@@ -373,6 +388,11 @@ export class SqliteStorage implements Storage {
         const merged = { ...stored, ...patch.meta };
         metaJson = encodeJsonObject(merged, `meta of trial ${id}`);
       }
+      let paramsJson: string | null = null;
+      if (patch.params !== undefined) {
+        const stored = decodeJson(current.params_json, `params of trial ${id}`) as Record<string, unknown>;
+        paramsJson = encodeJsonObject({ ...stored, ...patch.params }, `params of trial ${id}`);
+      }
       const row = s.updateTrial.get({
         id,
         set_worker: has("worker"),
@@ -389,6 +409,8 @@ export class SqliteStorage implements Storage {
         heartbeat_at: patch.heartbeatAt ?? null,
         set_meta: has("meta"),
         meta_json: metaJson,
+        set_params: has("params"),
+        params_json: paramsJson,
       })!;
       return toTrialRecord(row);
     });

@@ -47,6 +47,8 @@ export interface UpdateTrialParams {
   heartbeat_at: string | null;
   set_meta: number;
   meta_json: string | null;
+  set_params: number;
+  params_json: string | null;
 }
 
 export interface FinishTrialParams {
@@ -76,6 +78,7 @@ export interface Statements {
   readonly getSweep: Stmt<[string], SweepRow>;
   readonly listSweeps: Stmt<[], SweepRow>;
   readonly setSweepStatus: Stmt<[string, string, string]>;
+  readonly setSweepUserAttrs: Stmt<[string, string, string]>;
   readonly deleteSweep: Stmt<[string]>;
   readonly setSweepConfig: Stmt<{ id: string; config_json: string; status: string; now: string }>;
   readonly getTrial: Stmt<[number], TrialRow>;
@@ -106,6 +109,7 @@ export function prepareStatements(db: Database.Database): Statements {
     getSweep: db.prepare<[string], SweepRow>("SELECT * FROM sweeps WHERE id = ?"),
     /** Creation order: the implicit rowid grows with each insert (a removed sweep's rowid is not reused first). */
     listSweeps: db.prepare<[], SweepRow>("SELECT * FROM sweeps ORDER BY rowid"),
+    setSweepUserAttrs: db.prepare<[string, string, string]>("UPDATE sweeps SET user_attrs_json = ?, updated_at = ? WHERE id = ?"),
     setSweepStatus: db.prepare<[string, string, string]>(
       "UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?",
     ),
@@ -149,7 +153,8 @@ export function prepareStatements(db: Database.Database): Statements {
         pid_start_time = CASE WHEN @set_pid_start_time THEN @pid_start_time ELSE pid_start_time END,
         log_path       = CASE WHEN @set_log_path THEN @log_path ELSE log_path END,
         heartbeat_at   = CASE WHEN @set_heartbeat_at THEN @heartbeat_at ELSE heartbeat_at END,
-        meta_json      = CASE WHEN @set_meta THEN @meta_json ELSE meta_json END
+        meta_json      = CASE WHEN @set_meta THEN @meta_json ELSE meta_json END,
+        params_json    = CASE WHEN @set_params THEN @params_json ELSE params_json END
       WHERE id = @id
       RETURNING *`),
     finishTrial: db.prepare<FinishTrialParams, TrialRow>(`
