@@ -26,6 +26,8 @@ export interface RunnerFlags extends RuntimeFlags {
   readonly count?: number;
   /** `sweep resume --retry-failed`: failed trials run again (same number and params, next attempt). */
   readonly retryFailed?: boolean;
+  /** `sweep agent --requeue-on-term`: trials stopped by SIGTERM go back to the queue at once (Slurm workers). */
+  readonly requeueOnTerm?: boolean;
 }
 
 /** `sweep resume` of a sweep whose controller is still running: doubling it would double its trials. */
@@ -101,6 +103,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       gracePeriodSec: flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC,
       onInterrupt: flags.onInterrupt,
       count: flags.count,
+      requeueOnTerminate: flags.requeueOnTerm ?? false,
       role: as.role,
       treatUnknownAsDead: as.treatUnknownAsDead,
       reporter,

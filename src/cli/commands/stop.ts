@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from "yargs";
 import { requestStop } from "../../runner/session.js";
+import { cancelSweepJobs, slurmSubmissions, SlurmError } from "../../runner/slurm/index.js";
 import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
 import { argument } from "../flags.js";
 
@@ -24,8 +25,11 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
     const storage = await openExistingStorage(storageLocation(args));
     try {
       const request = await requestStop(storage, id);
+      const slurmJobs = await slurmSubmissions(storage, id);
       if (request.previousStatus !== "running") {
         process.stdout.write(`sweep ${id} is ${request.previousStatus}; nothing to stop\n`);
+        // Its Slurm jobs may still be pending (or were submitted after the stop): they have nothing to do.
+        if (slurmJobs.length > 0) await cancelSlurm(storage, id);
         return;
       }
       const workers = [...new Set(request.running.map((t) => t.worker ?? "?"))];
@@ -34,6 +38,10 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
           (workers.length > 0 ? ` (on ${workers.join(", ")})` : "") +
           ` are being stopped by their controllers. Continue with \`sweep resume ${id}\`.\n`,
       );
+      if (slurmJobs.length > 0) {
+        process.stdout.write(`waiting for the workers to stop their trials, then cancelling Slurm job(s) ${slurmJobs.map((j) => j.jobId).join(", ")}\n`);
+        await cancelSlurm(storage, id);
+      }
       if (!args.wait) return;
       while ((await storage.listTrials(id, { status: ["running"] })).length > 0) await new Promise((r) => setTimeout(r, 250));
       process.stdout.write("no trial is running any more\n");
@@ -42,3 +50,27 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
     }
   },
 };
+
+/** How long `sweep stop` waits for Slurm workers to stop their trials before it cancels their jobs anyway. */
+const SLURM_STOP_WAIT_MS = 120_000;
+
+/**
+ * scancel the sweep's jobs once its workers stopped their trials (recorded interrupted), so pending array
+ * tasks never start. A failing scancel (stopping from a machine outside the cluster) leaves the sweep stopped
+ * and says how to cancel by hand.
+ */
+async function cancelSlurm(storage: Awaited<ReturnType<typeof openExistingStorage>>, id: string): Promise<void> {
+  try {
+    const result = await cancelSweepJobs(storage, id, { waitMs: SLURM_STOP_WAIT_MS });
+    if (result === null) return;
+    process.stdout.write(
+      `cancelled Slurm job(s) ${result.jobIds.join(", ")} (scancel)` +
+        (result.stillRunning.length > 0 ? `; trial(s) ${result.stillRunning.join(", ")} had not stopped yet: they are recovered as interrupted` : "") +
+        "\n",
+    );
+  } catch (err) {
+    if (!(err instanceof SlurmError)) throw err;
+    const jobs = (await slurmSubmissions(storage, id)).map((j) => j.jobId).join(" ");
+    throw new SlurmError(`sweep ${id} is stopped, but its Slurm jobs could not be cancelled: ${err.message}; cancel them on the cluster with \`scancel ${jobs}\``);
+  }
+}
