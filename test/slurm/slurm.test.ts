@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { openStorage } from "../../src/storage/index.js";
 import type { Storage, TrialRecord } from "../../src/storage/types.js";
@@ -263,6 +264,30 @@ describe("Slurm: sweeps as job arrays on a real single-node cluster", { skip: mi
       assert.equal((await storage.getSweep(sweepId))!.status, "finished");
     } finally {
       await storage.close();
+      ws.dispose();
+    }
+  });
+
+  test("SQLite: refused when the tasks may land on several nodes (nothing created), used when the partition has one node", { timeout: LONG + 60_000 }, async () => {
+    const ws = new Workspace();
+    try {
+      const file = sweepFile(ws, "sqlite", 3, 2, 100);
+      const refused = await sweep(ws, ["slurm", "submit", file, "--storage", ws.db, "--workers", "2", "--sbatch-arg=--nodelist=nodeA,nodeB"]);
+      assert.equal(refused.code, 8, refused.stderr);
+      assert.match(refused.stderr, /SQLite storage .* cannot be shared by workers on several nodes \(--nodelist names 2 nodes\): SQLite's locking does not hold over NFS/);
+      assert.equal(existsSync(ws.db), false, "nothing stored");
+
+      // The test cluster's only partition has one node: every task shares this machine's SQLite file.
+      const { sweepId, jobId, out } = await submit(ws, file, ws.db, ["--workers", "2"]);
+      assert.match(out.stdout, new RegExp(`SQLite: partition \\(default\\) has one node, ${cluster!.node}`));
+      const storage = await openStorage(ws.db);
+      try {
+        await jobEnded(jobId, 2, () => diagnostics(ws, storage, sweepId));
+        assertExactlyOnce(ws, await storage.listTrials(sweepId), 3);
+      } finally {
+        await storage.close();
+      }
+    } finally {
       ws.dispose();
     }
   });
