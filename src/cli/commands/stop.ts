@@ -28,8 +28,9 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
       const slurmJobs = await slurmSubmissions(storage, id);
       if (request.previousStatus !== "running") {
         process.stdout.write(`sweep ${id} is ${request.previousStatus}; nothing to stop\n`);
-        // Its Slurm jobs may still be pending (or were submitted after the stop): they have nothing to do.
-        if (slurmJobs.length > 0) await cancelSlurm(storage, id);
+        // Stopped earlier: its Slurm jobs may still be pending (a scancel that failed, or jobs submitted by hand
+        // since): they have nothing to do. A finished or failed sweep's workers have left on their own.
+        if (request.previousStatus === "stopped" && slurmJobs.length > 0) await cancelSlurm(storage, id);
         return;
       }
       const workers = [...new Set(request.running.map((t) => t.worker ?? "?"))];
