@@ -126,6 +126,12 @@ export const SWEEP_SETTING_KEYS = {
     flag: "",
     description: "Pruner selection and options (median, asha, hyperband), passed to the pruner as written.",
   },
+  resources: {
+    setting: "resources",
+    flag: "",
+    description:
+      "Per-model resources: a list of rules {when: {parameter: value or [values]}, gpus_per_trial: N, trials_per_gpu: N}; a trial takes the first rule that matches its parameters.",
+  },
   wandb_shim: {
     setting: "wandbShim",
     flag: "--wandb-shim",
@@ -284,4 +290,6 @@ export const PARAMETER_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_.-]*$";
 export const LIST_MACROS = ["args", "args_no_hyphens", "args_no_boolean_flags", "args_no_equals"] as const;
 export const SCALAR_MACROS = ["env", "interpreter", "program", "args_json", "args_json_file"] as const;
 export const ENVVAR_MACRO_PREFIX = "envvar:";
+/** W&B's command when a sweep file has none. */
+export const DEFAULT_COMMAND_TOKENS: readonly string[] = ["${env}", "${interpreter}", "${program}", "${args}"];
 export const COMMAND_MACROS: readonly string[] = [...SCALAR_MACROS, ...LIST_MACROS, `${ENVVAR_MACRO_PREFIX}NAME`];

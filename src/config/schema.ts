@@ -138,6 +138,29 @@ const sweepSettings: Record<SweepSettingName, Schema> = {
   sampler: { type: "object" },
   pruner: { type: "object" },
   wandb_shim: { type: "boolean", default: false },
+  resources: {
+    type: "array",
+    items: {
+      type: "object",
+      required: ["when"],
+      additionalProperties: false,
+      properties: {
+        when: {
+          type: "object",
+          minProperties: 1,
+          additionalProperties: {
+            anyOf: [
+              { type: ["string", "number", "boolean", "null"] },
+              { type: "array", minItems: 1, items: { type: ["string", "number", "boolean", "null"] } },
+            ],
+          },
+        },
+        gpus_per_trial: positiveInteger,
+        trials_per_gpu: positiveInteger,
+      },
+      anyOf: [{ required: ["gpus_per_trial"] }, { required: ["trials_per_gpu"] }],
+    },
+  },
 };
 
 function settingDescription(key: SweepSettingName): string {

@@ -8,6 +8,8 @@ import { type Checker, indexPath, isNullScalar } from "./checker.js";
 import { parseDuration } from "./duration.js";
 import { OBJECTIVES, SWEEP_SETTING_KEYS, type SweepSettingName } from "./keys.js";
 import { plainValue, readBoolean, readEnum, readNumber, readString } from "./read.js";
+import { readResourceRules } from "./resources.js";
+import type { ParamSpec } from "../space/types.js";
 import type { SweepSettings } from "./types.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -30,7 +32,8 @@ function joinGpuIndices(indices: readonly number[]): string | undefined {
   return indices.join(",");
 }
 
-export function readSweepSettings(c: Checker, node: Node | null, path: string, fallback: Node): SweepSettings {
+/** `params`: the sweep's parameters when they could be read, so resource rules are checked against them. */
+export function readSweepSettings(c: Checker, node: Node | null, path: string, fallback: Node, params?: readonly ParamSpec[]): SweepSettings {
   const settings: Mutable<SweepSettings> = {};
   // `sweep:` with everything commented out below it is an empty block, not a mistake.
   if (isNullScalar(node)) return settings;
@@ -71,6 +74,9 @@ export function readSweepSettings(c: Checker, node: Node | null, path: string, f
         break;
       case "objective":
         assign(settings, "objective", readEnum(c, value, p, OBJECTIVES));
+        break;
+      case "resources":
+        assign(settings, "resources", readResourceRules(c, value, p, params));
         break;
       case "wandb_shim":
         assign(settings, "wandbShim", readBoolean(c, value, p));

@@ -4,7 +4,10 @@
  */
 import { checkAlgorithmOptions } from "./algorithms.js";
 import { defaultS, wandbHyperbandBands } from "../pruners/wandb-hyperband.js";
+import { readdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { commandUsesProgram, locateProgram, programCandidates, sweepFileDir } from "./program.js";
 import type { SearchSpace } from "../space/types.js";
 import { type Checker, type Entry, indexPath, joinPath } from "./checker.js";
 import {
@@ -60,7 +63,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
   );
   const earlyTerminate = keys.early_terminate && readEarlyTerminate(c, keys.early_terminate);
   const command = keys.command && readCommand(c, keys.command, keys.program !== undefined);
-  const sweep = keys.sweep ? readSweepSettings(c, keys.sweep.value, keys.sweep.path, keys.sweep.keyNode) : {};
+  const sweep = keys.sweep ? readSweepSettings(c, keys.sweep.value, keys.sweep.path, keys.sweep.keyNode, parameters?.params) : {};
   const strings = {} as Mutable<Pick<SweepConfig, "name" | "description" | "project" | "entity" | "program">>;
   for (const key of ["name", "description", "project", "entity", "program"] as const) {
     const entry = keys[key];
@@ -68,6 +71,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
     if (value !== undefined) strings[key] = value;
   }
   const runCap = keys.run_cap && readNumber(c, keys.run_cap.value, keys.run_cap.path, { integer: true, min: 1 });
+  if (strings.program !== undefined && keys.program !== undefined) checkProgramExists(c, keys.program, strings.program, command);
 
   if (method === "bayes" && keys.metric === undefined) {
     c.error(keys.method!.value, keys.method!.path, 'method "bayes" needs a "metric" to optimise', {
@@ -298,4 +302,36 @@ function checkGrid(c: Checker, parameters: ResolvedParameters): void {
         "grid search tries every value once; probabilities are ignored");
     }
   }
+}
+
+/**
+ * A `program:` that the command runs must exist where launch will look for it (program.ts): in the sweep
+ * file's folder or the current directory. Only for a sweep read from a file; a config given as an object
+ * (the library) has no folder to look in, and its program may live on the host that runs it.
+ */
+function checkProgramExists(c: Checker, entry: Entry, program: string, command: readonly string[] | undefined): void {
+  const file = c.source.file;
+  if (file === undefined || !commandUsesProgram(command)) return;
+  const search = { sweepFileDir: sweepFileDir(file), cwd: process.cwd() };
+  if (locateProgram(program, search) !== undefined) return;
+  const places = programCandidates(program, search).map((p) => `${p.path} (${p.base})`);
+  const suggestion = programSuggestion(program, search.sweepFileDir);
+  c.error(entry.value, entry.path, `program ${JSON.stringify(program)} is not a file: looked for ${places.join(", then ")}`, {
+    expected: "a file, relative to the sweep file's folder or the current directory, or an absolute path",
+    found: "no such file",
+    ...(suggestion !== undefined ? { suggestion } : {}),
+  });
+}
+
+/** A file of the same folder whose name is close to the misspelt one (`trian.py` -> `train.py`). */
+function programSuggestion(program: string, dir: string): string | undefined {
+  const folder = dirname(resolve(dir, program));
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return undefined;
+  }
+  const close = suggest(basename(program), names);
+  return close === undefined ? undefined : join(dirname(program), close).replace(/^\.\//, "");
 }

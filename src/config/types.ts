@@ -47,6 +47,19 @@ export interface SweepSettings {
   readonly pruner?: Readonly<Record<string, unknown>>;
   /** Put the `wandb` compatibility module (clients/python/wandb_shim) first on trainers' PYTHONPATH. */
   readonly wandbShim?: boolean;
+  /** Per-model resources (`sweep.resources`): the first rule matching a trial's parameters sets its GPUs. */
+  readonly resources?: readonly ResourceRule[];
+}
+
+/** A parameter value a resource rule can match. */
+export type ResourceValue = string | number | boolean | null;
+
+/** One `sweep.resources` rule (config/resources.ts); what it leaves out comes from the sweep's settings. */
+export interface ResourceRule {
+  /** Flat (dotted) parameter name -> the values that match; every name must match. */
+  readonly when: Readonly<Record<string, readonly ResourceValue[]>>;
+  readonly gpusPerTrial?: number;
+  readonly trialsPerGpu?: number;
 }
 
 export interface SweepConfig {

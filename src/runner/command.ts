@@ -9,13 +9,13 @@
  */
 import { accessSync, constants as fsConstants } from "node:fs";
 import { delimiter, extname, join } from "node:path";
-import { ENVVAR_MACRO_PREFIX, LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
+import { DEFAULT_COMMAND_TOKENS, ENVVAR_MACRO_PREFIX, LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
 import { nestedFloatMask } from "../space/float-masks.js";
 import type { FlatParams, FloatMask, SearchSpace } from "../space/types.js";
 import { pythonJsonDumps, pythonStr } from "./python-format.js";
 
 /** W&B's default when a sweep file has no `command:`. */
-export const DEFAULT_COMMAND: readonly string[] = ["${env}", "${interpreter}", "${program}", "${args}"];
+export const DEFAULT_COMMAND: readonly string[] = DEFAULT_COMMAND_TOKENS;
 
 export { LIST_MACROS, SCALAR_MACROS } from "../config/keys.js";
 

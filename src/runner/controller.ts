@@ -5,7 +5,7 @@
  * Everything goes through the storage as it happens (claim, pid, metrics, outcome), so a controller
  * killed at any moment leaves a state that `sweep resume` can complete without losing or repeating a trial.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
@@ -18,6 +18,10 @@ import { BrokenTrainerDetector, classifyOutcome, type ClassifiedOutcome, type St
 import { pythonClientDir, wandbShimDir } from "./package-paths.js";
 import type { ProgressReporter, SweepTally, TrialCounts } from "./progress.js";
 import type { Slot } from "./slots.js";
+import { programForLaunch } from "../config/program.js";
+import { longTimeout } from "./long-timer.js";
+import { PortPicker } from "./ports.js";
+import type { ResourceNeed, ResourcePlan } from "./resources.js";
 import { LaunchError, TrainerProcess, findSupervisor, type MetricSource, type TrainerExit } from "./trainer-process.js";
 import { launchToken, stopTokenProcesses } from "./launch-token.js";
 import { defaultLeaseDir, LeaseBook, type LeaseHolder } from "./leases.js";
@@ -42,8 +46,15 @@ export interface ControllerOptions {
   readonly treatUnknownAsDead?: boolean;
   /** Trial folders go to `<runDir>/<sweepId>/trial-<number>/` (logs, params.json, checkpoints). */
   readonly runDir: string;
-  /** Working directory of trainers (relative `program:` paths resolve from here). Default: process.cwd(). */
+  /** Working directory of trainers. Default: process.cwd(). */
   readonly cwd?: string;
+  /**
+   * Per-model rules (setup.ts): each trial's GPUs are chosen by its parameters when it launches, and `slots`
+   * are display lanes (one per trial a GPU can hold at most) rather than fixed places.
+   */
+  readonly resources?: ResourcePlan;
+  /** Folder of the sweep file the sweep was created from: a relative `program:` is looked for there first (config/program.ts). */
+  readonly sweepFileDir?: string;
   /** Environment trainers inherit (before the SWEEP_* variables). Default: process.env. */
   readonly baseEnv?: NodeJS.ProcessEnv;
   /** Seconds before a trial is stopped and failed; undefined = no limit. */
@@ -88,6 +99,15 @@ const STOP_POLL_MS = 1_000;
 export const STOP_REQUESTED_EVENT = "sweep_stop_requested";
 /** A storage clock this far from the host's is reported (liveness never depends on it). */
 const CLOCK_SKEW_WARN_MS = 5_000;
+/** The busySlots key of a claimed trial waiting for room (per-model rules): no slot has a negative index. */
+const WAITING_FOR_ROOM = -1;
+
+function describeHolders(holders: readonly LeaseHolder[]): string {
+  return holders
+    .map((h) => `GPU ${h.gpu} share 1/${h.perGpu} is held by ${h.sweepId ? `sweep ${h.sweepId}` : "another sweep"}${h.trialNumber !== null ? ` trial ${h.trialNumber}` : ""}${h.ownerPid !== null ? ` (controller pid ${h.ownerPid})` : ""}`)
+    .join("; ");
+}
+
 /** How soon a slot whose GPU place another controller holds is tried again. */
 const BUSY_SLOT_RETRY_MS = 1_000;
 
@@ -139,6 +159,8 @@ interface ActiveTrial {
   summary: Record<string, number> | null;
   /** A prune decision waiting PRUNE_SETTLE_MS to see whether the run ends on its own. */
   pruneTimer: NodeJS.Timeout | null;
+  /** MASTER_PORT given to this attempt (ports.ts), handed back when it ends. */
+  masterPort: number | null;
 }
 
 export class SweepController {
@@ -147,6 +169,9 @@ export class SweepController {
   /** Trials re-attached after their controller died, by trial id (they hold no slot of ours). */
   private readonly attached = new Map<number, ActiveTrial>();
   private leases: LeaseBook | null = null;
+  private readonly ports = new PortPicker();
+  /** With per-model rules: the claimed trial waiting for room on the GPUs it needs (at most one, first in line). */
+  private waiting: Trial | null = null;
   /** Slots whose GPU place someone else holds, with when to try again. */
   private readonly busySlots = new Map<number, number>();
   private busyTimer: NodeJS.Timeout | null = null;
@@ -247,6 +272,7 @@ export class SweepController {
       await this.recoverOrphans(this.opts.treatUnknownAsDead ?? false);
       for (;;) {
         if (!this.draining) await this.fillSlots();
+        else if (this.waiting !== null) await this.releaseWaiting();
         if (this.running.length === 0 && (this.busySlots.size === 0 || this.draining || this.lastStop !== null)) {
           // Before leaving because the sweep said stop (run_cap reached counting a dead worker's trial), a last
           // look for orphans: a worker that died since the last heartbeat check left a trial nobody else may
@@ -341,6 +367,7 @@ export class SweepController {
    * (leases.ts); a place that another controller holds leaves the slot idle until it is free.
    */
   private async fillSlots(): Promise<void> {
+    if (this.opts.resources) return this.fillByRules(this.opts.resources);
     for (const slot of this.opts.slots) {
       if (this.draining) return;
       if (this.active.has(slot.index)) continue;
@@ -381,8 +408,73 @@ export class SweepController {
     }
   }
 
+  /**
+   * Per-model rules: claim the next trial, then take the GPUs its parameters need. A trial that does not fit
+   * yet (its GPUs are full, here or in another controller) stays first in line and is placed as soon as room
+   * frees up; nothing is claimed behind it, so a large model is not starved by small ones.
+   */
+  private async fillByRules(plan: ResourcePlan): Promise<void> {
+    for (;;) {
+      if (this.draining) return;
+      if (this.waiting === null) {
+        if (this.opts.count !== undefined && this.launched >= this.opts.count) return;
+        if (this.freeLane() === undefined) return;
+        const next = await this.sweep.next({ worker: this.opts.worker.name });
+        if ("stop" in next) {
+          this.lastStop = next.stop;
+          return;
+        }
+        this.launched++;
+        this.waiting = next.trial;
+        if (this.draining) return this.releaseWaiting();
+      }
+      const trial = this.waiting;
+      const need = plan.needOf(trial.params);
+      const token = launchToken(this.sweep.id, trial.id, trial.attempt);
+      const placed = this.leases!.acquireAny(plan.groupsFor(need), need.trialsPerGpu, token, { sweepId: this.sweep.id, trialNumber: trial.number });
+      const lane = placed.ok ? (this.freeLane(placed.gpus[0]) ?? this.freeLane()) : undefined;
+      if (!placed.ok || lane === undefined) {
+        if (placed.ok) this.leases!.release(token);
+        this.waitForRoom(trial, need, placed.ok ? [] : placed.holders);
+        return;
+      }
+      this.waiting = null;
+      this.busySlots.delete(WAITING_FOR_ROOM);
+      const slot: Slot = { index: lane.index, gpus: placed.gpus, cudaVisibleDevices: placed.gpus.join(","), label: `GPU ${placed.gpus.join("+")}` };
+      const entry = this.newEntry(trial, slot, token);
+      this.active.set(lane.index, entry);
+      this.track(entry, this.runTrial(entry), () => this.active.delete(lane.index));
+    }
+  }
+
+  /** A display lane no trial of ours uses, on `gpu` when given. */
+  private freeLane(gpu?: string): Slot | undefined {
+    return this.opts.slots.find((s) => !this.active.has(s.index) && (gpu === undefined || s.gpus[0] === gpu));
+  }
+
+  private waitForRoom(trial: Trial, need: ResourceNeed, holders: readonly LeaseHolder[]): void {
+    const key = `waiting:${trial.id}`;
+    if (!this.reportedHolders.has(key)) {
+      this.reportedHolders.add(key);
+      const rule = need.rule === null ? "the sweep's defaults" : `sweep.resources[${need.rule}]`;
+      const who = holders.length > 0 ? `; ${describeHolders(holders)}` : "";
+      this.notice("info", `trial ${trial.number} waits for ${need.gpusPerTrial} GPU(s) with room for 1/${need.trialsPerGpu} each (${rule})${who}`, trial.number);
+    }
+    this.busySlots.set(WAITING_FOR_ROOM, Date.now() + BUSY_SLOT_RETRY_MS);
+    this.armBusyTimer();
+  }
+
+  /** Draining with a claimed trial still waiting for room: it goes back to the queue, unstarted. */
+  private async releaseWaiting(): Promise<void> {
+    const trial = this.waiting;
+    this.waiting = null;
+    this.busySlots.delete(WAITING_FOR_ROOM);
+    if (trial !== null) await this.releaseUnstarted(trial);
+  }
+
   /** Places per GPU for this controller: how many of its slots share each GPU (`trials_per_gpu`). */
-  private placesPerGpu(slot: Slot): number {
+  private placesPerGpu(slot: Slot, trial?: Trial): number {
+    if (this.opts.resources && trial) return this.opts.resources.needOf(trial.params).trialsPerGpu;
     const gpu = slot.gpus[0];
     return gpu === undefined ? 1 : this.opts.slots.filter((s) => s.gpus.includes(gpu)).length;
   }
@@ -392,9 +484,12 @@ export class SweepController {
     const key = `${slot.index}:${holders.map((h) => h.token).join(",")}`;
     if (!this.reportedHolders.has(key)) {
       this.reportedHolders.add(key);
-      const who = holders.map((h) => `GPU ${h.gpu} place ${h.place} is held by ${h.sweepId ? `sweep ${h.sweepId}` : "another sweep"}${h.trialNumber !== null ? ` trial ${h.trialNumber}` : ""}${h.ownerPid !== null ? ` (controller pid ${h.ownerPid})` : ""}`);
-      this.notice("info", `slot ${slot.label} waits: ${who.join("; ")}`);
+      this.notice("info", `slot ${slot.label} waits: ${describeHolders(holders)}`);
     }
+    this.armBusyTimer();
+  }
+
+  private armBusyTimer(): void {
     if (!this.busyTimer) {
       this.busyTimer = setTimeout(() => {
         this.busyTimer = null;
@@ -404,7 +499,7 @@ export class SweepController {
   }
 
   private newEntry(trial: Trial, slot: Slot, token: string): ActiveTrial {
-    return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve(), summary: null, pruneTimer: null };
+    return { trial, slot, token, process: null, stopCause: null, reported: new Set(), warnedNonFinite: new Set(), metricChain: Promise.resolve(), summary: null, pruneTimer: null, masterPort: null };
   }
 
   /**
@@ -427,6 +522,7 @@ export class SweepController {
       .finally(() => {
         untrack();
         this.leases?.release(entry.token);
+        if (entry.masterPort !== null) this.ports.release(entry.masterPort);
         this.wake.notify();
       });
   }
@@ -521,7 +617,7 @@ export class SweepController {
     if (supervisor) {
       if (this.draining) return "skipped";
       // Exactly one controller on this host follows it: the lease book decides.
-      if (!this.leases!.adopt(token, gpus, this.placesPerGpu(slot), { sweepId: this.sweep.id, trialNumber: trial.number })) return "skipped";
+      if (!this.leases!.adopt(token, gpus, this.placesPerGpu(slot, trial), { sweepId: this.sweep.id, trialNumber: trial.number })) return "skipped";
       await this.sweep.storage.updateTrial(trial.id, { worker: this.opts.worker.name, heartbeatAt: this.sweep.storage.now() });
       await this.sweep.storage.addEvent(this.sweep.id, "trial_reattached", { number: trial.number, attempt: trial.attempt, from: orphan.trial.worker, by: this.opts.worker.name, pid: supervisor.pid }, trial.id);
       this.notice("info", `trial ${trial.number} is still training (its controller ${orphan.trial.worker ?? "?"} is gone); following it here`, trial.number);
@@ -588,8 +684,10 @@ export class SweepController {
     const paramsJson = formatArgsJson(trial.config, trial.params, sweep.space);
     const log = this.logger.child({ trial: trial.number, attempt: trial.attempt });
     try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(paramsFile, `${paramsJson}\n`);
+      // Trial folders hold parameters and trainer output, which may carry tokens: only their owner may read them.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      writeFileSync(paramsFile, `${paramsJson}\n`, { mode: 0o600 });
     } catch (err) {
       // A full or read-only disk: the trial cannot start; it fails with the reason (and fail-fast sees it).
       const e = err as NodeJS.ErrnoException;
@@ -599,6 +697,7 @@ export class SweepController {
     }
 
     const graceSec = this.opts.gracePeriodSec ?? DEFAULT_GRACE_PERIOD_SEC;
+    entry.masterPort = await this.ports.take();
     const env = buildTrialEnv({
       base: this.opts.baseEnv ?? process.env,
       sweepId: sweep.id,
@@ -615,6 +714,7 @@ export class SweepController {
       pythonClientDir,
       wandbShimDir: sweep.config.sweep.wandbShim ? wandbShimDir : undefined,
       gracePeriodSec: graceSec,
+      masterPort: entry.masterPort,
     });
 
     this.opts.reporter?.emit({ type: "trial_started", trial, slot, logDir: dir });
@@ -622,7 +722,7 @@ export class SweepController {
     try {
       const argv = buildCommand({
         template: sweep.config.command,
-        program: sweep.config.program,
+        program: sweep.config.program === undefined ? undefined : programForLaunch(sweep.config.program, { sweepFileDir: this.opts.sweepFileDir, cwd: this.opts.cwd ?? process.cwd() }),
         params: trial.params,
         config: trial.config,
         space: sweep.space,
@@ -658,12 +758,12 @@ export class SweepController {
     // A stop requested while the process was starting (Ctrl-C, a fail-fast stop) applies now.
     if (entry.stopCause) void proc.stop(this.graceMs);
     const timeoutSec = this.opts.trialTimeoutSec;
-    const timer = timeoutSec !== undefined && timeoutSec > 0 ? setTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), Math.max(0, timeoutSec * 1000 - (Date.now() - startedAt))) : null;
+    const timer = timeoutSec !== undefined && timeoutSec > 0 ? longTimeout(() => this.stopTrial(entry, { kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000 - (Date.now() - startedAt)) : null;
     let exit: TrainerExit;
     try {
       exit = await proc.exited;
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
     }
     await this.settledReports(entry);
     const outcome = classifyOutcome({ exit, launchError: exit.launchError, stopCause: entry.stopCause, metricName: this.sweep.metric?.name, reportedMetrics: entry.reported, summary: entry.summary });

@@ -2,10 +2,11 @@
  * Host-wide GPU slot leases: the one place where every controller and agent on this host, whatever storage
  * it uses, agrees on which GPU places are taken.
  *
- * A GPU with `trials_per_gpu: N` has places 0..N-1. A controller takes a lease on one place of each GPU of a
- * slot before it claims a trial for that slot, and gives it back when the trial's processes are gone. So two
- * `sweep run`s, a `sweep run` and a `sweep agent`, or a resume next to a live controller, never put more
- * trainers on a GPU than its places.
+ * A trial of `trials_per_gpu: N` takes a share of 1/N of each of its GPUs, and a GPU holds shares up to 1 in
+ * all: two trials of N=2, or one of N=1, whichever sweeps they belong to. A controller takes its shares
+ * before it claims a trial (or, with per-model rules, before it launches the trial it claimed), and gives them
+ * back when the trial's processes are gone. So two `sweep run`s, a `sweep run` and a `sweep agent`, or a
+ * resume next to a live controller, never put more on a GPU than it was meant to hold.
  *
  * The leases live in a small SQLite file in a host-local folder (`$SWEEP_LEASE_DIR`, default
  * `<tmpdir>/sweep-gpu-leases`), changed only inside `BEGIN IMMEDIATE` transactions, so taking a lease is
@@ -33,7 +34,8 @@ export interface LeaseOwner {
 
 export interface LeaseHolder {
   readonly gpu: string;
-  readonly place: number;
+  /** The holder's `trials_per_gpu`: it holds 1/perGpu of the GPU. */
+  readonly perGpu: number;
   readonly ownerPid: number | null;
   readonly token: string;
   readonly sweepId: string | null;
@@ -42,9 +44,12 @@ export interface LeaseHolder {
 
 export type LeaseResult = { readonly ok: true } | { readonly ok: false; readonly holders: readonly LeaseHolder[] };
 
+/** Shares are fractions 1/N; sums are compared with this slack so that 1/3 + 1/3 + 1/3 fits. */
+const SHARE_SLACK = 1e-9;
+
 interface LeaseRow {
   gpu: string;
-  place: number;
+  per_gpu: number;
   token: string;
   owner_pid: number | null;
   owner_start: string | null;
@@ -74,9 +79,9 @@ export class LeaseBook {
       CREATE TABLE IF NOT EXISTS followers (
         token TEXT PRIMARY KEY, owner_pid INTEGER NOT NULL, owner_start TEXT,
         sweep_id TEXT, trial_number INTEGER, since TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS leases (
-        gpu TEXT NOT NULL, place INTEGER NOT NULL, token TEXT NOT NULL, acquired_at TEXT NOT NULL,
-        PRIMARY KEY (gpu, place));`);
+      CREATE TABLE IF NOT EXISTS shares (
+        gpu TEXT NOT NULL, token TEXT NOT NULL, per_gpu INTEGER NOT NULL, acquired_at TEXT NOT NULL,
+        PRIMARY KEY (gpu, token));`);
   }
 
   static open(dir: string, owner: LeaseOwner): LeaseBook {
@@ -97,8 +102,8 @@ export class LeaseBook {
   private leaseRows(gpu: string): LeaseRow[] {
     return this.db
       .prepare<[string], LeaseRow>(
-        `SELECT l.gpu, l.place, l.token, f.owner_pid, f.owner_start, f.sweep_id, f.trial_number
-         FROM leases l LEFT JOIN followers f ON f.token = l.token WHERE l.gpu = ?`,
+        `SELECT l.gpu, l.per_gpu, l.token, f.owner_pid, f.owner_start, f.sweep_id, f.trial_number
+         FROM shares l LEFT JOIN followers f ON f.token = l.token WHERE l.gpu = ?`,
       )
       .all(gpu);
   }
@@ -109,41 +114,66 @@ export class LeaseBook {
       .run(token, this.owner.pid, this.owner.startTime, about.sweepId ?? null, about.trialNumber ?? null, new Date().toISOString());
   }
 
-  /** Free places for every GPU of `gpus` (null when one has none), with the holders that block. */
-  private freePlaces(gpus: readonly string[], places: number, token: string): { chosen: [string, number][]; holders: LeaseHolder[] } {
-    const chosen: [string, number][] = [];
-    const holders: LeaseHolder[] = [];
-    for (const gpu of gpus) {
-      const rows = this.leaseRows(gpu);
-      let free: number | null = null;
-      for (let place = 0; place < places && free === null; place++) {
-        const row = rows.find((r) => r.place === place);
-        if (!row || row.token === token || !this.alive(row)) free = place;
-      }
-      if (free === null) holders.push(...rows.filter((r) => r.place < places).map(toHolder));
-      else chosen.push([gpu, free]);
-    }
-    return { chosen, holders };
+  /**
+   * The GPUs of `gpus` that have no room for a share of 1/perGpu, with the live holders that fill them. Leases
+   * of dead holders are dropped on the way (nobody else cleans up after a dead controller).
+   */
+  private blockers(gpus: readonly string[], perGpu: number, token: string): LeaseHolder[] {
+    return this.room(gpus, perGpu, token).holders;
   }
 
-  private putLeases(chosen: readonly [string, number][], token: string): void {
-    const put = this.db.prepare("INSERT OR REPLACE INTO leases (gpu, place, token, acquired_at) VALUES (?, ?, ?, ?)");
+  /** What `blockers` finds, and the largest share already taken on any GPU of `gpus`. */
+  private room(gpus: readonly string[], perGpu: number, token: string): { holders: LeaseHolder[]; used: number } {
+    const holders: LeaseHolder[] = [];
+    let most = 0;
+    for (const gpu of gpus) {
+      const live: LeaseRow[] = [];
+      for (const row of this.leaseRows(gpu)) {
+        if (row.token === token) continue;
+        if (this.alive(row)) live.push(row);
+        else this.db.prepare("DELETE FROM shares WHERE gpu = ? AND token = ?").run(row.gpu, row.token);
+      }
+      const used = live.reduce((sum, r) => sum + 1 / r.per_gpu, 0);
+      most = Math.max(most, used);
+      if (used + 1 / perGpu > 1 + SHARE_SLACK) holders.push(...live.map(toHolder));
+    }
+    return { holders, used: most };
+  }
+
+  private putShares(gpus: readonly string[], perGpu: number, token: string): void {
+    const put = this.db.prepare("INSERT OR REPLACE INTO shares (gpu, token, per_gpu, acquired_at) VALUES (?, ?, ?, ?)");
     const now = new Date().toISOString();
-    for (const [gpu, place] of chosen) put.run(gpu, place, token, now);
+    for (const gpu of gpus) put.run(gpu, token, perGpu, now);
   }
 
   /**
-   * Takes one free place (of `places`) on every GPU in `gpus`, all or nothing, under `token`, followed by this
-   * controller. Fails with the current holders when a GPU has no free place. `gpus` empty (a CPU slot): only
-   * the follower record is written.
+   * Takes a share of 1/perGpu of every GPU in `gpus`, all or nothing, under `token`, followed by this
+   * controller. Fails with the current holders when a GPU has no room. `gpus` empty (a CPU slot): only the
+   * follower record is written.
    */
-  acquire(gpus: readonly string[], places: number, token: string, about: LeaseAbout = {}): LeaseResult {
-    const take = this.db.transaction((): LeaseResult => {
-      const { chosen, holders } = this.freePlaces(gpus, places, token);
-      if (holders.length > 0) return { ok: false, holders };
-      this.putLeases(chosen, token);
+  acquire(gpus: readonly string[], perGpu: number, token: string, about: LeaseAbout = {}): LeaseResult {
+    const result = this.acquireAny([gpus], perGpu, token, about);
+    return result.ok ? { ok: true } : result;
+  }
+
+  /**
+   * Like `acquire`, for one of `groups` that has room, in one transaction; says which group. The emptiest
+   * group wins (then the first), so trials spread over the GPUs before they share one. Fails with the
+   * holders that block every group.
+   */
+  acquireAny(groups: readonly (readonly string[])[], perGpu: number, token: string, about: LeaseAbout = {}): { readonly ok: true; readonly gpus: readonly string[] } | { readonly ok: false; readonly holders: readonly LeaseHolder[] } {
+    const take = this.db.transaction(() => {
+      const blocking = new Map<string, LeaseHolder>();
+      let best: { gpus: readonly string[]; used: number } | null = null;
+      for (const gpus of groups) {
+        const { holders, used } = this.room(gpus, perGpu, token);
+        for (const h of holders) blocking.set(`${h.gpu}/${h.token}`, h);
+        if (holders.length === 0 && (best === null || used < best.used - SHARE_SLACK)) best = { gpus, used };
+      }
+      if (best === null) return { ok: false as const, holders: [...blocking.values()] };
+      this.putShares(best.gpus, perGpu, token);
       this.follow(token, about);
-      return { ok: true };
+      return { ok: true as const, gpus: best.gpus };
     });
     return take.immediate();
   }
@@ -151,7 +181,7 @@ export class LeaseBook {
   /** Renames a lease's token (the placeholder taken before the claim becomes the trial's launch token). */
   retoken(from: string, to: string, about: LeaseAbout = {}): void {
     this.db.transaction(() => {
-      this.db.prepare("UPDATE leases SET token = ? WHERE token = ?").run(to, from);
+      this.db.prepare("UPDATE shares SET token = ? WHERE token = ?").run(to, from);
       this.db.prepare("DELETE FROM followers WHERE token = ?").run(from);
       this.follow(to, about);
     }).immediate();
@@ -162,13 +192,17 @@ export class LeaseBook {
    * host: false when another live controller follows it already. When its GPU leases are missing (the lease
    * folder was wiped) they are taken again where places are free.
    */
-  adopt(token: string, gpus: readonly string[], places: number, about: LeaseAbout = {}): boolean {
+  adopt(token: string, gpus: readonly string[], perGpu: number, about: LeaseAbout = {}): boolean {
     const take = this.db.transaction((): boolean => {
       const row = this.db.prepare<[string], FollowerRow>("SELECT token, owner_pid, owner_start FROM followers WHERE token = ?").get(token);
       if (row && !this.isMe(row.owner_pid, row.owner_start) && isSameProcess(row.owner_pid, row.owner_start)) return false;
       this.follow(token, about);
-      const held = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM leases WHERE token = ?").get(token)!.n;
-      if (held === 0 && gpus.length > 0) this.putLeases(this.freePlaces(gpus, places, token).chosen, token);
+      const held = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM shares WHERE token = ?").get(token)!.n;
+      // The trainer runs on these GPUs whatever the book says: its shares are put back even over the limit.
+      if (held === 0 && gpus.length > 0) {
+        this.blockers(gpus, perGpu, token);
+        this.putShares(gpus, perGpu, token);
+      }
       return true;
     });
     return take.immediate();
@@ -176,7 +210,7 @@ export class LeaseBook {
 
   release(token: string): void {
     this.db.transaction(() => {
-      this.db.prepare("DELETE FROM leases WHERE token = ?").run(token);
+      this.db.prepare("DELETE FROM shares WHERE token = ?").run(token);
       this.db.prepare("DELETE FROM followers WHERE token = ?").run(token);
     }).immediate();
   }
@@ -185,8 +219,8 @@ export class LeaseBook {
   list(): LeaseHolder[] {
     return this.db
       .prepare<[], LeaseRow>(
-        `SELECT l.gpu, l.place, l.token, f.owner_pid, f.owner_start, f.sweep_id, f.trial_number
-         FROM leases l LEFT JOIN followers f ON f.token = l.token ORDER BY l.gpu, l.place`,
+        `SELECT l.gpu, l.per_gpu, l.token, f.owner_pid, f.owner_start, f.sweep_id, f.trial_number
+         FROM shares l LEFT JOIN followers f ON f.token = l.token ORDER BY l.gpu, l.acquired_at`,
       )
       .all()
       .map(toHolder);
@@ -203,5 +237,5 @@ export interface LeaseAbout {
 }
 
 function toHolder(row: LeaseRow): LeaseHolder {
-  return { gpu: row.gpu, place: row.place, ownerPid: row.owner_pid, token: row.token, sweepId: row.sweep_id, trialNumber: row.trial_number };
+  return { gpu: row.gpu, perGpu: row.per_gpu, ownerPid: row.owner_pid, token: row.token, sweepId: row.sweep_id, trialNumber: row.trial_number };
 }

@@ -7,6 +7,8 @@
  *
  * Each ends with the storage fully up to date, whatever the exit path.
  */
+import { resolve as resolvePath } from "node:path";
+import { sweepFileDir } from "../config/program.js";
 import { commandSecretValues } from "../config/secrets.js";
 import type { ResolvedSweep, SweepSettings } from "../config/types.js";
 import type { Storage } from "../storage/types.js";
@@ -89,7 +91,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
   // errors are logged once and ignored; the log file keeps everything.
   const stopGuard = guardOutput([stdout, stderr], (err) => logger.warn({ err }, "terminal output failed; the sweep goes on, see this log"));
   try {
-    const { slots, notices } = prepared;
+    const { slots, notices, resources } = prepared;
     for (const message of notices) reporter.emit({ type: "notice", level: "warn", message });
     before?.(reporter);
     const controller = new SweepController(sweep, {
@@ -97,6 +99,8 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       worker,
       runDir: runDirFor(sweep.storage.location),
       cwd: io.cwd,
+      sweepFileDir: await sweepFileFolder(sweep),
+      ...(resources ? { resources } : {}),
       baseEnv: io.env,
       trialTimeoutSec: flags.trialTimeout ?? settings.trialTimeout,
       maxRetries: flags.maxRetries ?? settings.maxRetries,
@@ -165,6 +169,15 @@ function installSignalHandlers(controller: SweepController, logger: { warn: (msg
   };
 }
 
+/** Where a sweep created from a file came from, so `resume` and `agent` find a relative `program:` as `run` did. */
+export const SWEEP_FILE_EVENT = "sweep_file";
+
+async function sweepFileFolder(sweep: Sweep): Promise<string | undefined> {
+  const events = await sweep.storage.listEvents(sweep.id);
+  const data = events.find((e) => e.kind === SWEEP_FILE_EVENT)?.data as { dir?: unknown } | undefined;
+  return typeof data?.dir === "string" ? data.dir : undefined;
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -177,6 +190,7 @@ export async function startSweep(storage: Storage, resolved: ResolvedSweep, flag
   const prepared = slots ?? (await prepareSlots(resolved.config.sweep, flags, io.env ?? process.env));
   // The sweep's pruner comes from its config (early_terminate / sweep.pruner), chosen by Sweep itself.
   const sweep = await Sweep.create(storage, resolved);
+  if (resolved.file !== undefined) await storage.addEvent(sweep.id, SWEEP_FILE_EVENT, { path: resolvePath(resolved.file), dir: sweepFileDir(resolved.file) });
   return drive(sweep, sweep.config.sweep, flags, io, currentWorker(), { role: "controller", treatUnknownAsDead: false }, prepared);
 }
 

@@ -11,7 +11,8 @@ import type { SweepSettings } from "../config/types.js";
 import { envSecretValues, isSecretName, redactArgv, REDACTED, redactText, secretValueList } from "../config/secrets.js";
 import { escapeControlInJson } from "../terminal-text.js";
 import { GpuSelectionError, hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
-import { planSlots, type Slot } from "./slots.js";
+import { ResourcePlan } from "./resources.js";
+import { planSlots, SlotPlanError, type Slot } from "./slots.js";
 import { visibleDevicesFromEnv } from "./slurm/env.js";
 
 /** Settings that only matter while trials run; CLI flags may override them on every run/resume/agent. */
@@ -24,7 +25,10 @@ export interface RuntimeFlags {
 }
 
 export interface SlotSetup {
+  /** With per-model rules: one lane per trial a GPU can hold at most; a trial's GPUs are chosen when it launches. */
   readonly slots: Slot[];
+  /** Per-model rules (`sweep.resources`) on GPUs: the controller places each trial by its parameters. */
+  readonly resources?: ResourcePlan;
   /** Things the user should know (no GPU found, busy GPUs skipped, a GPU left unused). */
   readonly notices: string[];
 }
@@ -61,6 +65,15 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
       }
       gpuIds = selection.gpus.map((g) => String(g.index));
     }
+  }
+  const rules = settings.resources ?? [];
+  if (rules.length > 0 && gpuIds.length === 0) {
+    notices.push(`sweep.resources is ignored: no GPU to place trials on; running on ${settings.parallel ?? 1} CPU slot(s)`);
+  } else if (rules.length > 0) {
+    const resources = new ResourcePlan(gpuIds, rules, { gpusPerTrial: settings.gpusPerTrial ?? 1, trialsPerGpu: settings.trialsPerGpu ?? 1 });
+    const impossible = resources.unplaceable();
+    if (impossible.length > 0) throw new SlotPlanError(impossible.join("; "));
+    return { slots: planSlots(gpuIds, { trialsPerGpu: resources.maxTrialsPerGpu() }).slots, resources, notices };
   }
   const plan = planSlots(gpuIds, { trialsPerGpu: settings.trialsPerGpu, gpusPerTrial: settings.gpusPerTrial, parallel: settings.parallel });
   if (plan.unusedGpus.length > 0) notices.push(`GPU(s) ${plan.unusedGpus.join(",")} left unused: ${gpuIds.length} GPUs do not divide into groups of --gpus-per-trial ${settings.gpusPerTrial}`);

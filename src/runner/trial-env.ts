@@ -31,6 +31,8 @@ export interface TrialEnvInput {
   readonly wandbShimDir?: string;
   /** Seconds between SIGTERM and SIGKILL when the trial is stopped (SWEEP_GRACE_PERIOD). */
   readonly gracePeriodSec: number;
+  /** This trial's own torch.distributed rendezvous port (ports.ts): MASTER_PORT and torchrun's PET_MASTER_PORT. */
+  readonly masterPort?: number;
 }
 
 export function buildTrialEnv(input: TrialEnvInput): NodeJS.ProcessEnv {
@@ -60,5 +62,13 @@ export function buildTrialEnv(input: TrialEnvInput): NodeJS.ProcessEnv {
   env.CUDA_VISIBLE_DEVICES = input.slot.cudaVisibleDevices;
   env.CUDA_DEVICE_ORDER = "PCI_BUS_ID";
   env.SWEEP_GPUS = input.slot.cudaVisibleDevices;
+
+  // Distributed trials (torchrun, DDP) on one host each rendezvous on a port of their own; a fixed
+  // MASTER_PORT in the controller's environment would make them collide, so it is replaced.
+  if (input.masterPort !== undefined) {
+    env.MASTER_ADDR = input.base.MASTER_ADDR ?? "127.0.0.1";
+    env.MASTER_PORT = String(input.masterPort);
+    env.PET_MASTER_PORT = String(input.masterPort);
+  }
   return env;
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { startSweep, type RunnerFlags } from "../../src/runner/session.js";
 import { setupSlots } from "../../src/runner/setup.js";
-import { Sink, Workspace, pidAlive, pythonTrainer, type TrainerRecord } from "./harness.js";
+import { Sink, Workspace, fakeTrainer, pidAlive, pythonTrainer, type TrainerRecord } from "./harness.js";
 
 const ws = new Workspace();
 after(() => ws.dispose());
@@ -137,8 +137,11 @@ test("failures are recorded with their cause and stderr tail; crashes are retrie
 });
 
 test("a timed-out trainer is stopped with its grandchild, even when it ignores SIGTERM", async () => {
+  // The trainer ignores SIGTERM from its first instruction (an ignored signal survives exec), not only once Node
+  // has started and installed its handler: on a loaded machine the timeout can come first.
+  const ignoringFromTheStart = `command:\n  - /bin/sh\n  - -c\n  - 'trap "" TERM; exec "$0" "$@"'\n  - ${process.execPath}\n  - ${fakeTrainer}\n  - \${args}\n`;
   const { trials, records } = await run(
-    "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  hang: {value: true}\n  fork_grandchild: {value: true}\n  ignore_sigterm: {value: true}\n  epochs: {value: 1}\n",
+    `${ignoringFromTheStart}method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  hang: {value: true}\n  fork_grandchild: {value: true}\n  ignore_sigterm: {value: true}\n  epochs: {value: 1}\n`,
     { trialTimeout: 1.5, gracePeriod: 0.2 },
   );
   assert.equal(trials[0]!.status, "failed");
@@ -171,4 +174,16 @@ test("a trial the pruner rejects is stopped at once and recorded as pruned with 
   assert.ok(trials[1]!.pruneStep !== null && trials[1]!.pruneStep < 8, `pruned at ${trials[1]!.pruneStep}`);
   assert.ok(trials[1]!.pruneReason);
   assert.equal(records.find((r) => r.number === 1)!.finished, false, "the pruned trainer was stopped before its last epoch");
+});
+
+test("a trial timeout beyond Node's timer range (30 days) does not stop trials at once", async () => {
+  const { trials } = await run("method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  epochs: {value: 2}\n", { trialTimeout: 30 * 86_400 });
+  assert.equal(trials[0]!.status, "completed", trials[0]!.error ?? "");
+});
+
+test("trial folders are private (0700) and params.json is 0600: parameters and trainer output may carry tokens", async () => {
+  const { summary, trials } = await run("method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  epochs: {value: 1}\n");
+  const dir = join(ws.dir, "storage", "runs", summary.sweepId, `trial-${String(trials[0]!.number).padStart(4, "0")}`);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, "params.json")).mode & 0o777, 0o600);
 });

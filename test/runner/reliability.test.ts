@@ -106,7 +106,7 @@ test("two controllers on one host never put two trainers on one GPU; a resume ne
   const records = [...ws.trainerRecords(), ...ws.trainerRecords(recordsB)].filter((rec) => sweeps.has(rec.env.SWEEP_ID!));
   assert.equal(records.length, 12);
   assert.equal(maxPerGpu(records), 1, "two trainers shared a GPU");
-  assert.match(a.stderr + b.stderr, /waits: GPU \d place 0 is held by sweep/);
+  assert.match(a.stderr + b.stderr, /waits: GPU \d share 1\/1 is held by sweep/);
 });
 
 test("fail-fast at any point: a trainer that breaks from trial 3 on stops the sweep; resume --retry-failed re-runs the failed trials", async () => {

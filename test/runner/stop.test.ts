@@ -19,7 +19,7 @@ function sweepCli(args: string[]) {
 }
 
 test("sweep stop from another process stops the sweep gracefully; resume finishes it", async () => {
-  const file = ws.sweepFile("stop", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1, 2, 3, 4, 5]}\n  epochs: {value: 30}\n  epoch_ms: {value: 100}\n");
+  const file = ws.sweepFile("stop", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1, 2, 3, 4, 5]}\n  epochs: {value: 60}\n  epoch_ms: {value: 100}\n");
   const controller = ws.spawnCli(["run", file, "--gpus", "0,1", "--grace-period", "2"]);
   await controller.waitForOutput(/trial 1 started/);
   const sweepId = sweepIdFrom(controller.stderr);
@@ -47,7 +47,7 @@ test("sweep stop from another process stops the sweep gracefully; resume finishe
 });
 
 test("sweep rm: refused while the sweep runs and without --yes off a terminal; then removes rows, run folders and log", async () => {
-  const file = ws.sweepFile("rm", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1]}\n  epochs: {value: 20}\n  epoch_ms: {value: 100}\n");
+  const file = ws.sweepFile("rm", "method: grid\nmetric: {name: score, goal: maximize}\nparameters:\n  x: {values: [0, 1]}\n  epochs: {value: 600}\n  epoch_ms: {value: 100}\n");
   const controller = ws.spawnCli(["run", file, "--gpus", "0"]);
   await controller.waitForOutput(/trial 0 started/);
   const sweepId = sweepIdFrom(controller.stderr);
