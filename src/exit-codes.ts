@@ -24,6 +24,8 @@ export const ExitCode = {
   storageUnavailable: 8,
   /** `sweep resume` of a sweep whose controller is still alive (resuming would run its trials twice). */
   sweepBusy: 9,
+  /** Slurm could not be used: sbatch, squeue, scancel or sinfo missing, failing, or refusing the job. */
+  slurmFailed: 10,
   /** Stopped by Ctrl-C / SIGINT (128 + 2), after saving everything. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15), after saving everything. */

@@ -6,6 +6,7 @@ import { GpuSelectionError } from "../runner/gpus.js";
 import { SlotPlanError } from "../runner/slots.js";
 import { StorageError } from "../storage/errors.js";
 import { SweepBusyError } from "../runner/session.js";
+import { SbatchSpecError, SlurmError, SlurmStorageError } from "../runner/slurm/index.js";
 import { SweepNotFoundError } from "../study/index.js";
 import { SweepExtendError } from "../study/extend.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
@@ -77,6 +78,9 @@ function classify(error: unknown): Failure {
   // usable GPUs): the flags (or the sweep file's `sweep:` block) ask for something impossible.
   if (error instanceof GpuSelectionError || error instanceof SlotPlanError) return { exitCode: ExitCode.usage, message: error.message, internal: false };
   if (error instanceof StorageError) return { exitCode: ExitCode.storageUnavailable, message: error.message, internal: false };
+  if (error instanceof SlurmStorageError) return { exitCode: ExitCode.storageUnavailable, message: error.message, internal: false };
+  if (error instanceof SlurmError) return { exitCode: ExitCode.slurmFailed, message: error.message, internal: false };
+  if (error instanceof SbatchSpecError) return { exitCode: ExitCode.usage, message: error.message, internal: false };
   if (error instanceof InternalFailure) {
     const inner = describeFailure(error.cause);
     return inner.internal ? { ...inner, message: `${inner.message}\nsee also ${error.log}` } : inner;

@@ -25,7 +25,7 @@ function packageVersion(): string {
 
 const EPILOGUE = `Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid sweep file, 4 not found,
 5 trainer broken, 6 some trials failed, 7 nothing to report, 8 storage unusable, 9 sweep already running,
-130 interrupted (Ctrl-C),
+10 Slurm failed, 130 interrupted (Ctrl-C),
 143 terminated.
 Docs: docs/cli.md, docs/sweep-file.md`;
 
@@ -90,6 +90,7 @@ function checkParsed(parsed: Record<string, unknown>, argv: readonly string[], m
   const fail = (message: string) => new UsageError(message, matched.name);
   for (const option of matched.options) {
     const value = parsed[option.name];
+    if (Array.isArray(value) && option.repeatable === true) continue;
     if (Array.isArray(value)) throw fail(`--${option.name} was given ${value.length} times (${value.map((v) => JSON.stringify(v)).join(", ")}); give it once`);
     if (typeof value === "boolean" && option.type !== "boolean") throw fail(`--${option.name} needs a value (--no-${option.name} is not an option)`);
   }

@@ -25,6 +25,8 @@ export interface OptionInfo {
   readonly type: "string" | "boolean";
   readonly choices?: readonly string[];
   readonly global: boolean;
+  /** May be given several times, each adding a value (`--sbatch-arg`). */
+  readonly repeatable?: boolean;
 }
 
 export interface PositionalInfo {
@@ -54,6 +56,8 @@ interface ParserOptions {
 }
 
 const GLOBAL_NAMES = new Set(["storage", "log-format"]);
+/** Options that add one value each time they are given; every other option is refused when repeated. */
+export const REPEATABLE_OPTIONS = new Set(["sbatch-arg"]);
 const BUILT_IN = new Set(["help", "version"]);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -86,6 +90,7 @@ export function describeCommand(command: AnyCommand): CommandInfo {
       type: o.boolean.includes(name) ? "boolean" : "string",
       ...(choices ? { choices } : {}),
       global: GLOBAL_NAMES.has(name),
+      ...(REPEATABLE_OPTIONS.has(name) ? { repeatable: true } : {}),
     });
   }
   return { name: commandName(command), usage, positionals, options };

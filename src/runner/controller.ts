@@ -68,6 +68,12 @@ export interface ControllerOptions {
   readonly onInterrupt?: InterruptPolicy;
   /** Start at most this many trials (`sweep agent --count`). */
   readonly count?: number;
+  /**
+   * Trials stopped because this controller was terminated (SIGTERM: a batch scheduler's time limit,
+   * preemption, scancel) go straight back to the queue (attempt + 1) instead of waiting for `sweep resume`,
+   * so the other workers or a resubmitted job run them (`sweep agent --requeue-on-term`, set by Slurm scripts).
+   */
+  readonly requeueOnTerminate?: boolean;
   /** Fail-fast: stop the sweep when this many runs in a row fail the same way (twice as many in any way; 0 disables). */
   readonly brokenTrainerThreshold?: number;
   readonly logCapBytes?: number;
@@ -182,6 +188,8 @@ export class SweepController {
   private lastStop: string | null = null;
   private launched = 0;
   private adopted = 0;
+  /** The orphan search in progress (recoverOrphans), so that searches never overlap. */
+  private recovering: Promise<number> = Promise.resolve(0);
   private failedFinal = 0;
 
   constructor(
@@ -268,7 +276,16 @@ export class SweepController {
       for (;;) {
         if (!this.draining) await this.fillSlots();
         else if (this.waiting !== null) await this.releaseWaiting();
-        if (this.running.length === 0 && (this.busySlots.size === 0 || this.draining || this.lastStop !== null)) break;
+        if (this.running.length === 0 && (this.busySlots.size === 0 || this.draining || this.lastStop !== null)) {
+          // Before leaving because the sweep said stop (run_cap reached counting a dead worker's trial), a last
+          // look for orphans: a worker that died since the last heartbeat check left a trial nobody else may
+          // be left to recover (the other Slurm array tasks may be leaving too).
+          if (!this.draining && this.lastStop !== null && (await this.recoverOrphans(false)) > 0) {
+            this.lastStop = null;
+            continue;
+          }
+          break;
+        }
         await this.wake.wait();
       }
     } finally {
@@ -561,7 +578,17 @@ export class SweepController {
    * unwatched is adopted (its curve and outcome recorded), and only a trial with nothing to show is requeued.
    * A dead controller on another host can only be judged by its heartbeat, and its trials are requeued.
    */
-  private async recoverOrphans(treatUnknownAsDead: boolean): Promise<void> {
+  private async recoverOrphans(treatUnknownAsDead: boolean): Promise<number> {
+    // One search at a time (the heartbeat and the main loop both call this): never two take-overs of one trial.
+    const previous = this.recovering;
+    const next = previous.then(() => this.recoverOrphansNow(treatUnknownAsDead));
+    this.recovering = next.catch(() => 0);
+    return next;
+  }
+
+  /** Recovers the orphans found now; how many were requeued, re-attached or adopted here. */
+  private async recoverOrphansNow(treatUnknownAsDead: boolean): Promise<number> {
+    let recovered = 0;
     const orphans = await findOrphanedTrials(this.sweep.storage, this.sweep.id, {
       self: this.opts.worker,
       staleAfterMs: STALE_HEARTBEAT_MS,
@@ -570,12 +597,15 @@ export class SweepController {
     for (const orphan of orphans) {
       if (this.attached.has(orphan.trial.id)) continue;
       const outcome = orphan.local ? await this.takeOver(orphan) : "requeued";
+      if (outcome === "attached" || outcome === "adopted") recovered++;
       if (outcome === "requeued") {
         const done = await requeueOrphan(this.sweep.storage, orphan, this.opts.worker);
+        if (done) recovered++;
         if (done) this.notice("info", `trial ${orphan.trial.number} of dead worker ${orphan.trial.worker ?? "(unknown)"} goes back to the queue`, orphan.trial.number);
       }
     }
     if (orphans.length > 0) this.wake.notify();
+    return recovered;
   }
 
   /** Re-attach or adopt an orphaned trial of this host; "requeued" when neither is possible. */
@@ -814,6 +844,12 @@ export class SweepController {
       // Someone else finished this trial first (e.g. a resume that believed this controller dead).
       log.warn({ result }, "trial was no longer running when its outcome was recorded");
       this.notice("warn", "the trial was finished by another process before this controller could record it; its outcome here is discarded", trial.number);
+    }
+    // Not after `sweep stop`: a stopped sweep keeps its interrupted trials for `sweep resume`.
+    if (told?.status === "interrupted" && this.terminated && this.opts.requeueOnTerminate && this.stopRequestedBy === null) {
+      await this.sweep.storage.requeueTrial(trial.id);
+      await this.sweep.storage.addEvent(this.sweep.id, "trial_requeued", { number: trial.number, attempt: trial.attempt, by: this.opts.worker.name, reason: "its worker was terminated (SIGTERM)" }, trial.id);
+      log.info("trial requeued: this worker was terminated");
     }
     const maxRetries = this.opts.maxRetries ?? 0;
     const willRetry = told !== null && result.state === "failed" && outcome.retryable && trial.attempt <= maxRetries && !this.draining;

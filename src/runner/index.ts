@@ -17,3 +17,4 @@ export { readProcessStartTime, isSameProcess, processGroupAlive } from "./proces
 export { terminateGroup, waitForGroupExit } from "./process-group.js";
 export { createReporter, LineReporter, JsonReporter, QuietReporter, TtyReporter, type ProgressMode, type ProgressReporter, type RunnerEvent, type SweepTally } from "./progress.js";
 export { pythonClientDir, packageRoot } from "./package-paths.js";
+export * as slurm from "./slurm/index.js";

@@ -32,6 +32,8 @@ export interface RunnerFlags extends RuntimeFlags {
   readonly retryFailed?: boolean;
   /** `sweep resume --run-cap N` / `--add N`: a new run_cap, set before the sweep goes on. */
   readonly extend?: RunCapChange;
+  /** `sweep agent --requeue-on-term`: trials stopped by SIGTERM go back to the queue at once (Slurm workers). */
+  readonly requeueOnTerm?: boolean;
 }
 
 /** `sweep resume` of a sweep whose controller is still running: doubling it would double its trials. */
@@ -112,6 +114,7 @@ async function drive(sweep: Sweep, settings: SweepSettings, flags: RunnerFlags, 
       gracePeriodSec: flags.gracePeriod ?? DEFAULT_GRACE_PERIOD_SEC,
       onInterrupt: flags.onInterrupt,
       count: flags.count,
+      requeueOnTerminate: flags.requeueOnTerm ?? false,
       role: as.role,
       treatUnknownAsDead: as.treatUnknownAsDead,
       reporter,

@@ -13,6 +13,7 @@ import { escapeControlInJson } from "../terminal-text.js";
 import { GpuSelectionError, hidesAllGpus, queryGpus, selectGpus } from "./gpus.js";
 import { ResourcePlan } from "./resources.js";
 import { planSlots, SlotPlanError, type Slot } from "./slots.js";
+import { visibleDevicesFromEnv } from "./slurm/env.js";
 
 /** Settings that only matter while trials run; CLI flags may override them on every run/resume/agent. */
 export interface RuntimeFlags {
@@ -42,7 +43,9 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
   const notices: string[] = [];
   const wanted = settings.gpus?.trim().toLowerCase();
   const explicitGpus = wanted !== undefined && wanted !== "" && wanted !== "all" && wanted !== "none";
-  const cpuOnly = wanted === "none" || hidesAllGpus(env.CUDA_VISIBLE_DEVICES);
+  // Inside a Slurm job only the GPUs Slurm gave it (CUDA_VISIBLE_DEVICES, else SLURM_STEP_GPUS / SLURM_JOB_GPUS).
+  const visible = visibleDevicesFromEnv(env);
+  const cpuOnly = wanted === "none" || hidesAllGpus(visible);
 
   let gpuIds: string[] = [];
   if (!cpuOnly) {
@@ -52,7 +55,7 @@ export async function setupSlots(settings: SweepSettings & RuntimeFlags, env: No
       notices.push(`no GPU found (${query.reason}); running on ${settings.parallel ?? 1} CPU slot(s)`);
     } else {
       const selection = selectGpus(query.gpus, {
-        cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES,
+        cudaVisibleDevices: visible,
         gpus: settings.gpus,
         skipBusy: settings.skipBusyGpus ?? false,
       });

@@ -6,6 +6,7 @@
 import { hostname } from "node:os";
 import type { Storage } from "../storage/types.js";
 import { isSameProcess, readProcessStartTime } from "./process-identity.js";
+import { slurmIdsFromEnv, slurmIdsFromJson, type SlurmIds } from "./slurm/env.js";
 
 export interface WorkerIdentity {
   /** `host:pid`, as stored in the trial's `worker` column. */
@@ -15,6 +16,8 @@ export interface WorkerIdentity {
   readonly startTime: string | null;
   /** As announced (absent in announcements written before roles were recorded). */
   readonly role?: WorkerRole;
+  /** The Slurm job (and array task) it runs in, when it runs under Slurm. */
+  readonly slurm?: SlurmIds;
 }
 
 export const WORKER_STARTED_EVENT = "worker_started";
@@ -24,11 +27,12 @@ export type WorkerRole = "controller" | "agent";
 
 export function currentWorker(): WorkerIdentity {
   const host = hostname();
-  return { name: `${host}:${process.pid}`, host, pid: process.pid, startTime: readProcessStartTime(process.pid) };
+  const slurm = slurmIdsFromEnv(process.env);
+  return { name: `${host}:${process.pid}`, host, pid: process.pid, startTime: readProcessStartTime(process.pid), ...(slurm ? { slurm } : {}) };
 }
 
 export async function announceWorker(storage: Storage, sweepId: string, worker: WorkerIdentity, role: WorkerRole): Promise<void> {
-  await storage.addEvent(sweepId, WORKER_STARTED_EVENT, { worker: worker.name, host: worker.host, pid: worker.pid, startTime: worker.startTime, role });
+  await storage.addEvent(sweepId, WORKER_STARTED_EVENT, { worker: worker.name, host: worker.host, pid: worker.pid, startTime: worker.startTime, role, ...(worker.slurm ? { slurm: worker.slurm } : {}) });
 }
 
 /** Every worker that announced itself on the sweep, by name (the latest announcement wins). */
@@ -39,7 +43,8 @@ export async function knownWorkers(storage: Storage, sweepId: string): Promise<M
     const d = event.data as Partial<WorkerIdentity> & { worker?: string };
     if (typeof d?.worker !== "string" || typeof d.pid !== "number" || typeof d.host !== "string") continue;
     const role = (d as { role?: unknown }).role;
-    workers.set(d.worker, { name: d.worker, host: d.host, pid: d.pid, startTime: d.startTime ?? null, ...(role === "controller" || role === "agent" ? { role } : {}) });
+    const slurm = slurmIdsFromJson((d as { slurm?: unknown }).slurm);
+    workers.set(d.worker, { name: d.worker, host: d.host, pid: d.pid, startTime: d.startTime ?? null, ...(role === "controller" || role === "agent" ? { role } : {}), ...(slurm ? { slurm } : {}) });
   }
   return workers;
 }

@@ -69,6 +69,12 @@ const VALID: Readonly<Record<string, readonly string[]>> = {
   "run-cap": ["1", "5"],
   add: ["1", "2"],
   output: ["out/result.txt"],
+  workers: ["1", "2"],
+  "gpus-per-worker": ["0", "1"],
+  partition: ["debug"],
+  time: ["10", "1:00:00"],
+  account: ["lab"],
+  "sbatch-arg": ["--qos=high"],
 };
 
 /** Values that are wrong for most options. */

@@ -54,6 +54,12 @@ const BAD_VALUES: Readonly<Record<string, { readonly value: string; readonly cod
   port: { value: "65536", says: /--port 65536 is out of range; expected a whole number from 0 to 65535/ },
   host: { value: "http://0.0.0.0", says: /--host "http:\/\/0.0.0.0" is not an address/ },
   enqueue: { value: "/nonexistent/baseline.yaml", says: /--enqueue \/nonexistent\/baseline\.yaml: cannot read it: ENOENT/ },
+  workers: { value: "0", says: /--workers 0 is out of range/ },
+  "gpus-per-worker": { value: "one", says: /--gpus-per-worker "one" is not a whole number/ },
+  partition: { value: "gpu nodes", says: /--partition "gpu nodes" is not a Slurm name/ },
+  time: { value: "soon", says: /--time "soon" is not a Slurm time limit/ },
+  account: { value: "lab;rm", says: /--account "lab;rm" is not a Slurm name/ },
+  "sbatch-arg": { value: "qos=high", says: /--sbatch-arg "qos=high" is not an sbatch option/ },
 };
 
 /** The misspellings users reported; every other option gets two neighbouring letters swapped. */
@@ -83,6 +89,8 @@ function positionals(command: string): string[] {
       return [FINISHED];
     case "rm":
       return [FINISHED, "--yes"];
+    case "slurm":
+      return ["status", PENDING]; // `submit` would need Slurm; its flags are checked before either action runs
     default:
       return [];
   }
@@ -128,6 +136,8 @@ function optionCases(command: CommandInfo, option: OptionInfo): Case[] {
     cases.push({ label: `-${alias} ${JSON.stringify(bad.value)}`, argv: [...validArgs(command, option.name), `-${alias}`, bad.value], code: bad.code ?? ExitCode.usage, says: bad.says });
   }
   cases.push({ label: `--${option.name} without a value`, argv: [...validArgs(command, option.name), `--${option.name}`], code: ExitCode.usage, says: new RegExp(`--${option.name} needs a value`) });
+  // A repeatable option (--sbatch-arg) adds a value each time: giving it twice is no mistake.
+  if (option.repeatable) return cases;
   // A choice is checked by yargs before the repeat is noticed: repeat a valid one.
   const twice = option.choices?.[0] ?? bad.value;
   cases.push({
@@ -175,6 +185,7 @@ describe("the option table", () => {
     }
     assert.deepEqual(Object.keys(BAD_VALUES).filter((name) => !used.has(name)), []);
     assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "rm", "validate", "ls", "show", "best", "export", "report", "dashboard", "wandb"]);
+    assert.deepEqual([...allCommands().keys()], ["run", "resume", "agent", "stop", "rm", "validate", "ls", "show", "best", "export", "report", "wandb", "slurm"]);
   });
 });
 

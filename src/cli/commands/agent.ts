@@ -12,6 +12,7 @@ import { controllerLog, sessionIo, toRunnerFlags, withRunnerOptions, type Runner
 interface AgentArgs extends RunnerArgs {
   readonly id?: string;
   readonly count?: string;
+  readonly requeueOnTerm?: boolean;
 }
 
 export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
@@ -21,11 +22,12 @@ export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
     withRunnerOptions(
       y
         .positional("id", { type: "string", demandOption: true, describe: "Sweep id (see `sweep ls`)" })
-        .option("count", { requiresArg: true, describe: "Run at most this many trials (a whole number >= 1), then exit" }),
+        .option("count", { requiresArg: true, describe: "Run at most this many trials (a whole number >= 1), then exit" })
+        .option("requeue-on-term", { type: "boolean", describe: "Trials stopped by SIGTERM go back to the queue at once (batch jobs: time limit, preemption)" }),
     ) as unknown as Argv<AgentArgs>,
   handler: async (args) => {
     // Flags first; the GPUs are checked by joinSweep before it recovers or claims anything.
-    const flags = toRunnerFlags(args);
+    const flags = { ...toRunnerFlags(args), requeueOnTerm: args.requeueOnTerm === true };
     const io = sessionIo(args);
     const id = argument(args.id, "id");
     const location = storageLocation(args);

@@ -6,6 +6,7 @@ import { describeCounts, summarizeSweep, type SweepSummary } from "../../report/
 import { formatNumber, renderTable } from "../../report/table.js";
 import { STALE_HEARTBEAT_MS } from "../../runner/controller.js";
 import { sweepLiveness } from "../../runner/worker.js";
+import { slurmSubmissions } from "../../runner/slurm/index.js";
 import { openExistingStorage, printJson, storageLocation, type GlobalArgs, type OutputFormat } from "../context.js";
 import { choice } from "../flags.js";
 
@@ -22,11 +23,15 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
       const summaries: SweepSummary[] = [];
+      // Slurm job ids of each sweep (docs/slurm.md); a column only when some sweep has them.
+      const slurmJobs = new Map<string, string[]>();
       for (const sweep of await storage.listSweeps()) {
         const summary = summarizeSweep(sweep, await storage.listTrials(sweep.id));
         // A sweep whose controller was killed stays `running` in the storage: say so, and how to go on.
         const stale = sweep.status === "running" && (await sweepLiveness(storage, sweep.id, STALE_HEARTBEAT_MS)) === "dead";
-        summaries.push(stale ? { ...summary, stale: true } : summary);
+        const jobs = (await slurmSubmissions(storage, sweep.id)).map((j) => j.jobId);
+        if (jobs.length > 0) slurmJobs.set(sweep.id, jobs);
+        summaries.push({ ...summary, ...(stale ? { stale: true } : {}), ...(jobs.length > 0 ? { slurmJobs: jobs } : {}) });
       }
       summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       if (format === "json") return printJson(summaries);
@@ -44,6 +49,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
           { header: "METRIC", value: (s) => (s.metric ? `${s.metric.name} (${s.metric.goal === "maximize" ? "max" : "min"})` : "") },
           { header: "BEST", value: (s) => (s.best ? formatNumber(s.best.value) : ""), align: "right" },
           { header: "COUNTS", value: (s) => describeCounts(s.counts) },
+          ...(slurmJobs.size > 0 ? [{ header: "SLURM JOBS", value: (s: SweepSummary) => (slurmJobs.get(s.id) ?? []).join(",") }] : []),
           { header: "CREATED", value: (s) => s.createdAt.replace("T", " ").slice(0, 19) },
         ]) + "\n",
       );

@@ -11,6 +11,8 @@ import { escapeControl } from "../../terminal-text.js";
 import { envSecretValues, isSecretName, REDACTED, redactArgv, redactSecrets, redactText } from "../../config/secrets.js";
 import type { SweepConfig } from "../../config/types.js";
 import { argument, choice } from "../flags.js";
+import { knownWorkers } from "../../runner/worker.js";
+import { formatSlurmIds, slurmSubmissions, type SlurmIds } from "../../runner/slurm/index.js";
 
 interface ShowArgs extends GlobalArgs {
   readonly id?: string;
@@ -33,12 +35,16 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
       if (!sweep) throw new SweepNotFoundError(id, storage.location);
       const trials = await storage.listTrials(sweep.id);
       const summary = summarizeSweep(sweep, trials);
+      // Slurm job and array task of each trial's worker, from the workers' announcements (docs/slurm.md).
+      const workers = await knownWorkers(storage, sweep.id);
+      const slurmOf = (t: TrialRecord) => (t.worker === null ? undefined : workers.get(t.worker)?.slurm);
+      const slurmJobs = await slurmSubmissions(storage, sweep.id);
       // Secrets stay out of the output: params and config keys named like secrets, secret flags in the
       // command, and the values of this shell's secret environment variables (HF_TOKEN, ...).
       const secrets = envSecretValues(process.env);
       if (format === "json") {
         return printJson(
-          redactSecrets({ ...summary, config: redactConfig(storedConfig(sweep)), trials: trials.map(trialJson) }, secrets),
+          redactSecrets({ ...summary, config: redactConfig(storedConfig(sweep)), trials: trials.map((t) => trialJson(t, slurmOf(t))), ...(slurmJobs.length > 0 ? { slurmJobs } : {}) }, secrets),
         );
       }
       const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
@@ -49,6 +55,10 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
         `  trials ${summary.trials}: ${describeCounts(summary.counts)}`,
         summary.best ? `  best   ${formatNumber(summary.best.value)} (trial ${summary.best.number})` : `  best   none yet`,
         `  storage ${storage.location}`,
+        ...(slurmJobs.length > 0 ? [`  slurm  ${slurmJobs.map((j) => `job ${j.jobId} (${j.workers} worker(s))`).join(", ")}; \`sweep slurm status ${sweep.id}\` follows them`] : []),
+        ...(slurmJobs.length > 0
+          ? [`  workers ${[...workers.values()].filter((w) => w.slurm !== undefined).map((w) => `${w.name} (slurm ${formatSlurmIds(w.slurm!)})`).join(", ") || "none started yet"}`]
+          : []),
       ];
       // Names come from the sweep file: each header line is one line, whatever they hold.
       process.stdout.write(header.map((line) => escapeControl(line)).join("\n") + "\n\n");
@@ -65,6 +75,7 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
           })),
           { header: "TIME", value: (t) => formatDuration(durationSeconds(t.startedAt, t.finishedAt)), align: "right" as const },
           { header: "GPU", value: (t) => (t.gpus === null ? "" : t.gpus === "" ? "cpu" : t.gpus) },
+          ...(trials.some((t) => slurmOf(t) !== undefined) ? [{ header: "SLURM", value: (t: TrialRecord) => { const ids = slurmOf(t); return ids ? formatSlurmIds(ids) : ""; } }] : []),
           { header: "PRUNED AT", value: (t) => (t.pruneStep === null ? "" : String(t.pruneStep)) },
           { header: "NOTE", value: (t) => redactText(note(t), secrets), maxWidth: 60 },
           { header: "LOG", value: (t) => t.logPath ?? "" },
@@ -90,7 +101,7 @@ function note(t: TrialRecord): string {
   return "";
 }
 
-function trialJson(t: TrialRecord): unknown {
+function trialJson(t: TrialRecord, slurm: SlurmIds | undefined): unknown {
   return {
     id: t.id,
     number: t.number,
@@ -109,5 +120,6 @@ function trialJson(t: TrialRecord): unknown {
     pruneStep: t.pruneStep,
     pruneReason: t.pruneReason,
     logPath: t.logPath,
+    ...(slurm ? { slurm } : {}),
   };
 }
