@@ -460,8 +460,12 @@ export class SweepController {
     if (!this.reportedHolders.has(key)) {
       this.reportedHolders.add(key);
       const rule = need.rule === null ? "the sweep's defaults" : `sweep.resources[${need.rule}]`;
-      const who = holders.length > 0 ? `; ${describeHolders(holders)}` : "";
-      this.notice("info", `trial ${trial.number} waits for ${need.gpusPerTrial} GPU(s) with room for 1/${need.trialsPerGpu} each (${rule})${who}`, trial.number);
+      const gpus = need.gpusPerTrial === 1 ? "a GPU" : `${need.gpusPerTrial} GPUs`;
+      const what = need.trialsPerGpu === 1 ? `${gpus} to itself` : `room on ${gpus} (1/${need.trialsPerGpu} of ${need.gpusPerTrial === 1 ? "it" : "each"})`;
+      // Our own trials filling the GPUs are the normal case; other sweeps' are worth naming.
+      const others = holders.filter((h) => h.sweepId !== this.sweep.id);
+      const who = others.length > 0 ? `; ${describeHolders(others)}` : "";
+      this.notice("info", `waits for ${what} (${rule}), first in line${who}`, trial.number);
     }
     this.busySlots.set(WAITING_FOR_ROOM, Date.now() + BUSY_SLOT_RETRY_MS);
     this.armBusyTimer();

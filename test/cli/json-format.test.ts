@@ -95,7 +95,7 @@ describe("--format json on every command, keys in snake_case", () => {
     assert.deepEqual(report, { sweep_id: ws.finishedId, output: "out/r.html", trials: 2 });
     assert.ok(existsSync(join(ws.dir, "out", "r.html")));
     const stop = document("stop", await ws.spawn(["stop", ws.finishedId, "--format", "json"]));
-    assert.deepEqual(stop, { sweep_id: ws.finishedId, previous_status: "finished", stopped: false, running_trials: [], waited: false });
+    assert.deepEqual(stop, { sweep_id: ws.finishedId, previous_status: "finished", stopped: false, running_trials: [], waited: false, slurm_jobs_cancelled: [] });
     const rm = document("rm", await ws.spawn(["rm", ws.finishedId, "--yes", "--format", "json"])) as { removed: boolean; trials: number };
     assert.deepEqual([rm.removed, rm.trials], [true, 2]);
     ws.restore();

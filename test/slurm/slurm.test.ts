@@ -169,9 +169,10 @@ describe("Slurm: sweeps as job arrays on a real single-node cluster", { skip: mi
       const ls = await sweep(ws, ["ls", "--storage", url]);
       assert.match(ls.stdout, new RegExp(`SLURM JOBS[\\s\\S]*${sweepId}.*${jobId}`));
       const show = await sweep(ws, ["show", sweepId, "--storage", url, "--format", "json"]);
-      const shown = JSON.parse(show.stdout) as { trials: { worker: string; slurm?: { arrayJobId: string; arrayTaskId: string } }[]; slurmJobs: { jobId: string }[] };
-      assert.deepEqual(shown.slurmJobs.map((j) => j.jobId), [jobId]);
-      for (const trial of shown.trials) assert.equal(trial.slurm?.arrayJobId, jobId);
+      // CLI JSON is snake_case throughout (docs/cli.md).
+      const shown = JSON.parse(show.stdout) as { trials: { worker: string; slurm?: { array_job_id: string; array_task_id: string } }[]; slurm_jobs: { job_id: string }[] };
+      assert.deepEqual(shown.slurm_jobs.map((j) => j.job_id), [jobId]);
+      for (const trial of shown.trials) assert.equal(trial.slurm?.array_job_id, jobId);
       const table = await sweep(ws, ["show", sweepId, "--storage", url]);
       assert.match(table.stdout, new RegExp(`SLURM[\\s\\S]*${jobId}_[0-3]`));
       const status = await sweep(ws, ["slurm", "status", sweepId, "--storage", url]);
