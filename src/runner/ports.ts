@@ -31,7 +31,8 @@ export class PortPicker {
   }
 }
 
-function ephemeralPort(): Promise<number> {
+/** A TCP port nothing listens on right now on 127.0.0.1, as the OS picks it (also used by the tests' servers). */
+export function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -14,10 +14,10 @@
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { ephemeralPort } from "../../src/runner/ports.js";
 
 /** Why the Slurm tests are skipped, or null when they can run here. */
 export function slurmMissing(): string | null {
@@ -40,16 +40,6 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 function exec(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -129,7 +119,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
     for (let i = 0; i < 4; i++) spawnSync("mknod", [join(dir, "dev", `gpu${i}`), "c", "1", "3"]);
     if (!existsSync(join(dir, "dev", "gpu0"))) throw new Error("mknod could not create the placeholder GPU devices (a container without CAP_MKNOD?)");
 
-    const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
+    const [ctldPort, slurmdPort] = [await ephemeralPort(), await ephemeralPort()];
     const cpuCount = Math.max(1, cpus().length);
     writeFileSync(
       files.conf,

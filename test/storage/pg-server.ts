@@ -8,10 +8,10 @@
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { ephemeralPort } from "../../src/runner/ports.js";
 
 /** Why PostgreSQL tests are skipped, when they are. */
 export const POSTGRES_MISSING = "PostgreSQL is not installed: apt-get install postgresql";
@@ -68,17 +68,6 @@ function exec(command: [string, string[]], timeoutMs: number): Promise<void> {
   });
 }
 
-/** A port nothing listens on right now (the server may still lose a race for it; start() then retries). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export interface PgServer {
   readonly port: number;
@@ -166,7 +155,7 @@ function startWatchdog(stopCommand: [string, string[]], dir: string): ReturnType
 async function startOnFreePort(runAs: RunAs | null, pgCtl: string, dataDir: string, dir: string): Promise<number> {
   let lastError: unknown;
   for (let tries = 0; tries < 3; tries++) {
-    const port = await freePort();
+    const port = await ephemeralPort();
     const serverOptions = [
       `-p ${port}`,
       "-c listen_addresses=127.0.0.1",

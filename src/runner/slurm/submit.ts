@@ -17,13 +17,8 @@ import { checkSlurmStorage, expandHostlist, pinnedNodes, type StorageVerdict } f
 import { buildSbatchScript, DEFAULT_SIGNAL_SECONDS, type SbatchSpec } from "./script.js";
 import { parseSbatchParsable, parseSinfoNodes, runSlurmTool, SlurmError } from "./tools.js";
 
-export interface SubmitOptions {
-  readonly workers: number;
-  readonly gpusPerWorker: number;
-  readonly partition?: string;
-  readonly time?: string;
-  readonly account?: string;
-  readonly extraArgs: readonly string[];
+/** The job's shape as the user asked for it (flags of `sweep slurm submit`), as the sbatch script takes it. */
+export interface SubmitOptions extends Pick<SbatchSpec, "workers" | "gpusPerWorker" | "partition" | "time" | "account" | "extraArgs"> {
   /** Seconds of warning before the time limit (`--signal=B:TERM@S`). */
   readonly signalSeconds?: number;
   readonly agentArgs?: readonly string[];
