@@ -8,7 +8,7 @@ import type { Storage } from "../storage/types.js";
 import { CliError } from "./errors.js";
 import { choice, text } from "./flags.js";
 import { ExitCode } from "../exit-codes.js";
-import { escapeControlInJson } from "../terminal-text.js";
+import { escapeControl, escapeControlInJson } from "../terminal-text.js";
 import { snakeCaseKeys } from "../json-keys.js";
 
 export type OutputFormat = "table" | "json";
@@ -77,6 +77,16 @@ export async function openExistingStorage(location: string, options: { readonly 
  * Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters),
  * its keys in snake_case like every JSON the CLI prints (src/json-keys.ts, docs/cli.md).
  */
+/**
+ * Data (CSV, JSON lines) for stdout: kept byte for byte when it goes to a file or a pipe (pandas must read
+ * what was stored), but with control characters shown as `\x1b` when stdout is a terminal, where a value
+ * holding an escape sequence would otherwise drive the terminal.
+ */
+export function printData(text: string, stdout: { write(text: string): unknown; isTTY?: boolean } = process.stdout): void {
+  // CSV's CRLF line ends are layout too; a lone CR inside a value is not.
+  stdout.write(stdout.isTTY ? text.split("\r\n").map((line) => escapeControl(line, { keepLayout: true })).join("\r\n") : text);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(jsonText(value) + "\n");
 }

@@ -3,7 +3,8 @@
  * shared helper, tables, the runner's progress output, diagnostics and error messages (issue #14).
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
+import { printData } from "../../src/cli/context.js";
 import { describeFailure } from "../../src/cli/errors.js";
 import { ConfigError, formatDiagnostic, parseSweepConfig } from "../../src/config/index.js";
 import { renderTable } from "../../src/report/table.js";
@@ -118,4 +119,14 @@ describe("terminal output escapes control characters", () => {
     assert.doesNotMatch(internal.message, RAW_CONTROL);
     assert.match(internal.message, /^internal error \(a bug in sweep; please report it with this message\): Error: bad x\\x1b\[2J\\x07\\x9b31m\\x7fy\nsecond\n/);
   });
+});
+
+test("data on stdout: byte for byte into a pipe or file, control characters shown when stdout is a terminal", () => {
+  const csv = "x,name\r\n1,\x1b[31mred\x1b[0m\r\n";
+  const piped: string[] = [];
+  printData(csv, { write: (t: string) => piped.push(t), isTTY: false });
+  assert.equal(piped.join(""), csv);
+  const shown: string[] = [];
+  printData(csv, { write: (t: string) => shown.push(t), isTTY: true });
+  assert.equal(shown.join(""), "x,name\r\n1,\\x1b[31mred\\x1b[0m\r\n");
 });

@@ -13,7 +13,7 @@ import { formatRecords } from "../../report/records.js";
 import { renderTable } from "../../report/table.js";
 import { SweepNotFoundError } from "../../study/index.js";
 import type { Storage } from "../../storage/types.js";
-import { jsonText, openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
+import { jsonText, openExistingStorage, printData, storageLocation, type GlobalArgs } from "../context.js";
 import { argument, choice, outputFile, text, wholeNumber, writeOutput } from "../flags.js";
 import { CliError } from "../errors.js";
 import { ExitCode } from "../../exit-codes.js";
@@ -77,7 +77,7 @@ export const bestCommand: CommandModule<GlobalArgs, BestArgs> = {
               renderTable(result.rows, bestTableColumns(result)) +
               "\n";
       if (output === undefined) {
-        process.stdout.write(content);
+        printData(content);
       } else {
         writeOutput(output, content, "--output");
         process.stderr.write(`wrote ${result.rows.length} row(s) to ${output}\n`);

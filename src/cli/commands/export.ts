@@ -5,7 +5,7 @@
 import type { CommandModule } from "yargs";
 import { trialRecords } from "../../report/export.js";
 import { formatRecords, type RecordFormat } from "../../report/records.js";
-import { openExistingStorage, storageLocation, type GlobalArgs } from "../context.js";
+import { openExistingStorage, printData, storageLocation, type GlobalArgs } from "../context.js";
 import { argument, choice, outputFile, writeOutput } from "../flags.js";
 import { loadSweeps } from "./best.js";
 
@@ -34,7 +34,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       const [data] = await loadSweeps(storage, [id]);
       const text = formatRecords(trialRecords(data!), format);
       if (output === undefined) {
-        process.stdout.write(text);
+        printData(text);
       } else {
         writeOutput(output, text, "--output");
         process.stderr.write(`wrote ${data!.trials.length} trials to ${output}\n`);
