@@ -15,7 +15,7 @@ import { decomposeGroups } from "./groups.js";
 import { resolveTPEOptions, type ResolvedTPEOptions, type TPEOptions } from "./options.js";
 import { buildParamModels, decodeValue, encodeValue, type ModelledParam, type ParamModel } from "./param-models.js";
 import { ParzenEstimator, type ParzenSettings } from "./parzen.js";
-import { splitGoodBad, usabilityOf } from "./ranking.js";
+import { IncrementalRanking, usabilityOf } from "./ranking.js";
 
 /** The history in model coordinates: the usable trials, one column per modelled parameter. */
 interface EncodedHistory {
@@ -25,6 +25,8 @@ interface EncodedHistory {
   readonly values: Float64Array;
   readonly columns: number;
   readonly informative: number;
+  /** The cache it came from: one per search space, so it keys the per-group rankings too. */
+  readonly cache: EncodedCache;
 }
 
 export class TPESampler implements Sampler {
@@ -64,6 +66,18 @@ export class TPESampler implements Sampler {
 
   private readonly modelledParams = new WeakMap<SearchSpace, ModelledParam[]>();
   private readonly encoded = new WeakMap<readonly ModelledParam[], EncodedCache>();
+
+  /** Per encoded history, per group (its columns joined), the ranking kept between asks. */
+  private readonly rankings = new WeakMap<EncodedCache, Map<string, IncrementalRanking>>();
+
+  private rankingOf(history: EncodedHistory, group: readonly number[]): IncrementalRanking {
+    let byGroup = this.rankings.get(history.cache);
+    if (!byGroup) this.rankings.set(history.cache, (byGroup = new Map()));
+    const key = group.join(",");
+    let ranking = byGroup.get(key);
+    if (!ranking) byGroup.set(key, (ranking = new IncrementalRanking()));
+    return ranking;
+  }
 
   private encodedOf(modelled: readonly ModelledParam[]): EncodedCache {
     let cache = this.encoded.get(modelled);
@@ -115,7 +129,8 @@ export class TPESampler implements Sampler {
       for (const c of group) if (Number.isNaN(history.values[at + c]!)) complete = false;
       if (complete) groupTrials.push(history.rows[r]!);
     }
-    const { good, bad } = splitGoodBad(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
+    const ranking = this.rankingOf(history, group);
+    const { good, bad } = ranking.split(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
     if (good.length === 0) return members.map((m) => sample(m.spec.dist, ctx.rng));
 
     const settings: ParzenSettings = {
@@ -208,5 +223,5 @@ function encodeHistory(trials: readonly TrialView[], modelled: readonly Modelled
     rows.push(i);
     if (usability === "informative") informative++;
   }
-  return { rows, values, columns: d, informative };
+  return { rows, values, columns: d, informative, cache };
 }
