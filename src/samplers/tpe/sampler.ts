@@ -81,7 +81,7 @@ export class TPESampler implements Sampler {
 
   private encodedOf(modelled: readonly ModelledParam[]): EncodedCache {
     let cache = this.encoded.get(modelled);
-    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0) }));
+    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0), pattern: new Int32Array(0), patterns: [], patternIds: new Map() }));
     return cache;
   }
 
@@ -103,13 +103,15 @@ export class TPESampler implements Sampler {
     const all = Array.from({ length: columns }, (_, c) => c);
     if (!this.options.multivariate) return all.map((c) => [c]);
     if (!this.options.group) return [all];
-    const rows = history.rows.length;
-    const present = new Uint8Array(rows * columns);
-    for (let r = 0; r < rows; r++) {
-      const at = history.rows[r]! * columns;
-      for (let c = 0; c < columns; c++) present[r * columns + c] = Number.isNaN(history.values[at + c]!) ? 0 : 1;
-    }
-    return decomposeGroups(present, rows, columns);
+    // Two parameters share a group when they are present in exactly the same trials, which is decided by
+    // the distinct presence patterns alone: decompose those few instead of a trials × columns matrix.
+    const { pattern, patterns } = history.cache;
+    const seen = new Set<number>();
+    for (const r of history.rows) seen.add(pattern[r]!);
+    const present = new Uint8Array(seen.size * columns);
+    let r = 0;
+    for (const id of seen) present.set(patterns[id]!, r++ * columns);
+    return decomposeGroups(present, seen.size, columns);
   }
 
   /** Values for one group's parameters: the best of the candidates drawn from l, or prior draws if nothing is known. */
@@ -123,12 +125,9 @@ export class TPESampler implements Sampler {
     const columns = history.columns;
     // The group's trials: those that have every parameter of the group.
     const groupTrials: number[] = [];
-    for (let r = 0; r < history.rows.length; r++) {
-      const at = history.rows[r]! * columns;
-      let complete = true;
-      for (const c of group) if (Number.isNaN(history.values[at + c]!)) complete = false;
-      if (complete) groupTrials.push(history.rows[r]!);
-    }
+    const { pattern, patterns } = history.cache;
+    const complete = patterns.map((present) => group.every((c) => present[c] === 1));
+    for (const r of history.rows) if (complete[pattern[r]!]) groupTrials.push(r);
     const ranking = this.rankingOf(history, group);
     const { good, bad } = ranking.split(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
     if (good.length === 0) return members.map((m) => sample(m.spec.dist, ctx.rng));
@@ -198,6 +197,13 @@ function strideSample(items: readonly number[], count: number): number[] {
 interface EncodedCache {
   readonly views: TrialView[];
   values: Float64Array;
+  /**
+   * By trial, the id of its presence pattern (which columns it has), and the distinct patterns by id (one
+   * 0/1 flag per column). Groups and group membership depend on the patterns alone, and there are few.
+   */
+  pattern: Int32Array;
+  readonly patterns: Uint8Array[];
+  readonly patternIds: Map<string, number>;
 }
 
 function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[], cache: EncodedCache): EncodedHistory {
@@ -207,6 +213,9 @@ function encodeHistory(trials: readonly TrialView[], modelled: readonly Modelled
     const grown = new Float64Array(Math.max(n * d, 2 * cache.values.length, 64 * d));
     grown.set(cache.values);
     cache.values = grown;
+    const pattern = new Int32Array(grown.length / d);
+    pattern.set(cache.pattern);
+    cache.pattern = pattern;
   }
   if (cache.views.length > n) cache.views.length = n;
   const values = cache.values;
@@ -215,7 +224,18 @@ function encodeHistory(trials: readonly TrialView[], modelled: readonly Modelled
   for (let i = 0; i < n; i++) {
     const trial = trials[i]!;
     if (cache.views[i] !== trial) {
-      for (let c = 0; c < d; c++) values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]);
+      const present = new Uint8Array(d);
+      for (let c = 0; c < d; c++) {
+        const value = (values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]));
+        present[c] = Number.isNaN(value) ? 0 : 1;
+      }
+      const key = present.join("");
+      let id = cache.patternIds.get(key);
+      if (id === undefined) {
+        cache.patternIds.set(key, (id = cache.patterns.length));
+        cache.patterns.push(present);
+      }
+      cache.pattern[i] = id;
       cache.views[i] = trial;
     }
     const usability = usabilityOf(trial);
