@@ -81,7 +81,7 @@ export class TPESampler implements Sampler {
 
   private encodedOf(modelled: readonly ModelledParam[]): EncodedCache {
     let cache = this.encoded.get(modelled);
-    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0), pattern: new Int32Array(0), patterns: [], patternIds: new Map() }));
+    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0), pattern: new Int32Array(0), patterns: [], patternIds: new Map(), patternRows: [], usability: new Uint8Array(0), rows: [], informative: 0 }));
     return cache;
   }
 
@@ -105,13 +105,11 @@ export class TPESampler implements Sampler {
     if (!this.options.group) return [all];
     // Two parameters share a group when they are present in exactly the same trials, which is decided by
     // the distinct presence patterns alone: decompose those few instead of a trials × columns matrix.
-    const { pattern, patterns } = history.cache;
-    const seen = new Set<number>();
-    for (const r of history.rows) seen.add(pattern[r]!);
-    const present = new Uint8Array(seen.size * columns);
-    let r = 0;
-    for (const id of seen) present.set(patterns[id]!, r++ * columns);
-    return decomposeGroups(present, seen.size, columns);
+    const { patterns, patternRows } = history.cache;
+    const seen = patterns.filter((_, id) => patternRows[id]! > 0);
+    const present = new Uint8Array(seen.length * columns);
+    seen.forEach((flags, r) => present.set(flags, r * columns));
+    return decomposeGroups(present, seen.length, columns);
   }
 
   /** Values for one group's parameters: the best of the candidates drawn from l, or prior draws if nothing is known. */
@@ -124,10 +122,11 @@ export class TPESampler implements Sampler {
   ): unknown[] {
     const columns = history.columns;
     // The group's trials: those that have every parameter of the group.
-    const groupTrials: number[] = [];
-    const { pattern, patterns } = history.cache;
+    const { pattern, patterns, patternRows } = history.cache;
     const complete = patterns.map((present) => group.every((c) => present[c] === 1));
-    for (const r of history.rows) if (complete[pattern[r]!]) groupTrials.push(r);
+    // Usually every usable trial has the whole group, and the usable rows are the group's trials as they are.
+    const everyRow = complete.every((yes, id) => yes || patternRows[id] === 0);
+    const groupTrials = everyRow ? history.rows : history.rows.filter((r) => complete[pattern[r]!]);
     const ranking = this.rankingOf(history, group);
     const { good, bad } = ranking.split(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
     if (good.length === 0) return members.map((m) => sample(m.spec.dist, ctx.rng));
@@ -204,44 +203,82 @@ interface EncodedCache {
   pattern: Int32Array;
   readonly patterns: Uint8Array[];
   readonly patternIds: Map<string, number>;
+  /** By pattern id, how many usable trials have it. */
+  readonly patternRows: number[];
+  /** By trial: IGNORED, PENDING or INFORMATIVE (see `usabilityOf`). */
+  usability: Uint8Array;
+  /** Indices of the usable trials, ascending; changed in place as trials arrive, rebuilt when one in the middle changes usability. */
+  rows: number[];
+  informative: number;
 }
+
+const IGNORED = 0;
+const PENDING = 1;
+const INFORMATIVE = 2;
 
 function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[], cache: EncodedCache): EncodedHistory {
   const d = modelled.length;
   const n = trials.length;
-  if (cache.values.length < n * d) {
-    const grown = new Float64Array(Math.max(n * d, 2 * cache.values.length, 64 * d));
-    grown.set(cache.values);
-    cache.values = grown;
-    const pattern = new Int32Array(grown.length / d);
+  // Trials never disappear from a sweep; if they did (another history), start over.
+  if (cache.views.length > n) resetEncoded(cache);
+  if (cache.values.length < n * d || cache.usability.length < n) {
+    const size = Math.max(n, 2 * cache.usability.length, 64);
+    const values = new Float64Array(size * d);
+    values.set(cache.values);
+    cache.values = values;
+    const pattern = new Int32Array(size);
     pattern.set(cache.pattern);
     cache.pattern = pattern;
+    const usability = new Uint8Array(size);
+    usability.set(cache.usability);
+    cache.usability = usability;
   }
-  if (cache.views.length > n) cache.views.length = n;
+  const known = cache.views.length;
   const values = cache.values;
-  const rows: number[] = [];
-  let informative = 0;
+  const appended: number[] = [];
+  let rowsStale = false;
   for (let i = 0; i < n; i++) {
     const trial = trials[i]!;
-    if (cache.views[i] !== trial) {
-      const present = new Uint8Array(d);
-      for (let c = 0; c < d; c++) {
-        const value = (values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]));
-        present[c] = Number.isNaN(value) ? 0 : 1;
-      }
-      const key = present.join("");
-      let id = cache.patternIds.get(key);
-      if (id === undefined) {
-        cache.patternIds.set(key, (id = cache.patterns.length));
-        cache.patterns.push(present);
-      }
-      cache.pattern[i] = id;
-      cache.views[i] = trial;
+    if (cache.views[i] === trial) continue;
+    const was = i < known ? cache.usability[i]! : IGNORED;
+    if (was !== IGNORED) cache.patternRows[cache.pattern[i]!]!--;
+    if (was === INFORMATIVE) cache.informative--;
+    const present = new Uint8Array(d);
+    for (let c = 0; c < d; c++) {
+      const value = (values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]));
+      present[c] = Number.isNaN(value) ? 0 : 1;
     }
+    const key = present.join("");
+    let id = cache.patternIds.get(key);
+    if (id === undefined) {
+      cache.patternIds.set(key, (id = cache.patterns.length));
+      cache.patterns.push(present);
+      cache.patternRows.push(0);
+    }
+    cache.pattern[i] = id;
+    cache.views[i] = trial;
     const usability = usabilityOf(trial);
-    if (usability === "ignored") continue;
-    rows.push(i);
-    if (usability === "informative") informative++;
+    const is = usability === "informative" ? INFORMATIVE : usability === "pending" ? PENDING : IGNORED;
+    cache.usability[i] = is;
+    if (is !== IGNORED) cache.patternRows[id]!++;
+    if (is === INFORMATIVE) cache.informative++;
+    if ((was === IGNORED) !== (is === IGNORED)) {
+      if (i >= known) appended.push(i);
+      else rowsStale = true;
+    }
   }
-  return { rows, values, columns: d, informative, cache };
+  if (rowsStale) {
+    cache.rows = [];
+    for (let i = 0; i < n; i++) if (cache.usability[i] !== IGNORED) cache.rows.push(i);
+  } else {
+    for (const i of appended) cache.rows.push(i);
+  }
+  return { rows: cache.rows, values, columns: d, informative: cache.informative, cache };
+}
+
+function resetEncoded(cache: EncodedCache): void {
+  cache.views.length = 0;
+  cache.rows = [];
+  cache.informative = 0;
+  cache.patternRows.fill(0);
 }
