@@ -129,7 +129,9 @@ export function prepareStatements(db: Database.Database): Statements {
       ORDER BY number`),
     oldestQueuedTrialId: db
       .prepare<[string], number>(
-        "SELECT id FROM trials WHERE sweep_id = ? AND status = 'queued' ORDER BY number LIMIT 1",
+        // INDEXED BY: left to itself SQLite walks the (sweep_id, number) index for the ORDER BY and checks every
+        // trial's status, O(trials) on every claim (0.9 ms at 8,000 trials); queued trials are few to sort.
+        "SELECT id FROM trials INDEXED BY trials_by_sweep_status WHERE sweep_id = ? AND status = 'queued' ORDER BY number LIMIT 1",
       )
       .pluck(),
     // The largest number alone is one index probe; the count walks the sweep's index range, so a claim asks
