@@ -136,6 +136,8 @@ export class MemoryStorage implements Storage {
   private readonly trials = new Map<number, StoredTrial>();
   /** Trial ids of each sweep in creation (= number) order. */
   private readonly trialIdsBySweep = new Map<string, number[]>();
+  /** The same trials as objects: a claim reads them all, and looking up thousands of ids per claim showed up at 10,000 trials. */
+  private readonly trialsBySweep = new Map<string, StoredTrial[]>();
   /** Per trial: "attempt/step/name" -> value row. A re-reported step replaces the row. */
   private readonly intermediates = new Map<number, Map<string, IntermediateRecord>>();
   private readonly events: StoredEvent[] = [];
@@ -184,8 +186,9 @@ export class MemoryStorage implements Storage {
     return trial;
   }
 
-  private trialsOf(sweepId: string): StoredTrial[] {
-    return (this.trialIdsBySweep.get(sweepId) ?? []).map((id) => this.trials.get(id)!);
+  /** The sweep's trials in number order; the storage's own array, not to be changed by the caller. */
+  private trialsOf(sweepId: string): readonly StoredTrial[] {
+    return this.trialsBySweep.get(sweepId) ?? [];
   }
 
   private insertTrial(sweepId: string, fields: Partial<StoredTrial> & Pick<StoredTrial, "status" | "paramsJson" | "metaJson">): StoredTrial {
@@ -216,12 +219,16 @@ export class MemoryStorage implements Storage {
     this.trials.set(trial.id, trial);
     ids.push(trial.id);
     this.trialIdsBySweep.set(sweepId, ids);
+    let objects = this.trialsBySweep.get(sweepId);
+    if (!objects) this.trialsBySweep.set(sweepId, (objects = []));
+    objects.push(trial);
     return trial;
   }
 
   /** Current-attempt rows of the given trials, optionally of one metric, in (trial, step, name) order. */
   private currentIntermediates(trials: readonly StoredTrial[], name: string | undefined): IntermediateRecord[] {
     const out: IntermediateRecord[] = [];
+    if (this.intermediates.size === 0) return out;
     for (const trial of trials) {
       for (const row of this.intermediates.get(trial.id)?.values() ?? []) {
         if (row.attempt === trial.attempt && (name === undefined || row.name === name)) out.push({ ...row });
@@ -318,6 +325,7 @@ export class MemoryStorage implements Storage {
       this.intermediates.delete(trialId);
     }
     this.trialIdsBySweep.delete(id);
+    this.trialsBySweep.delete(id);
     this.proposerViews.delete(id);
     for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.sweepId === id) this.events.splice(i, 1);
     this.sweeps.delete(id);
@@ -534,7 +542,7 @@ export class MemoryStorage implements Storage {
 
   async listIntermediates(query: IntermediateQuery): Promise<IntermediateRecord[]> {
     this.assertOpen();
-    let trials: StoredTrial[];
+    let trials: readonly StoredTrial[];
     if (query.trialId !== undefined) {
       const trial = this.trials.get(query.trialId);
       trials = trial === undefined || (query.sweepId !== undefined && trial.sweepId !== query.sweepId) ? [] : [trial];

@@ -32,24 +32,29 @@ const NO_CURVE: Curve = Object.freeze([]);
  * check finds the changed few; on a large sweep this keeps an ask from rebuilding thousands of views.
  */
 export class TrialViewCache {
-  private records: readonly TrialRecord[] = [];
+  private records: TrialRecord[] = [];
   private views: TrialView[] = [];
 
   build(trials: readonly TrialRecord[], curves: ReadonlyMap<number, Curve>): TrialView[] {
-    const views = new Array<TrialView>(trials.length);
+    // Kept in place and copied out: allocating and filling a fresh array per ask cost more than the check.
+    const records = this.records;
+    const views = this.views;
+    if (records.length > trials.length) {
+      records.length = trials.length;
+      views.length = trials.length;
+    }
     const anyCurves = curves.size > 0;
     for (let i = 0; i < trials.length; i++) {
       const t = trials[i]!;
       const curve = anyCurves ? (curves.get(t.id) ?? NO_CURVE) : NO_CURVE;
-      const previous = this.records[i] === t ? this.views[i] : undefined;
-      views[i] =
-        previous && sameCurve(previous.intermediate, curve)
-          ? previous
-          : { number: t.number, status: t.status, params: t.params, meta: t.meta, value: t.value, intermediate: curve };
+      if (i < records.length && records[i] === t) {
+        const previous = views[i]!;
+        if (previous.intermediate === curve || sameCurve(previous.intermediate, curve)) continue;
+      }
+      records[i] = t;
+      views[i] = { number: t.number, status: t.status, params: t.params, meta: t.meta, value: t.value, intermediate: curve };
     }
-    this.records = trials;
-    this.views = views;
-    return views;
+    return views.slice();
   }
 }
 

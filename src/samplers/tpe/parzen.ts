@@ -182,11 +182,16 @@ function numericDimension(model: NumericModel, column: Float64Array, d: number, 
 
   const logNorm = new Float64Array(m);
   const logMass = new Float64Array(m);
+  const bounded = Number.isFinite(model.low) || Number.isFinite(model.high);
+  // Scott bandwidths are one value for every kernel: take its log once.
+  let lastSigma = NaN;
+  let logSigma = NaN;
   for (let i = 0; i < m; i++) {
     const s = sigma[i]!;
-    const lz = Number.isFinite(model.low) || Number.isFinite(model.high) ? logNormalMass((model.low - mu[i]!) / s, (model.high - mu[i]!) / s) : 0;
+    if (s !== lastSigma) logSigma = Math.log((lastSigma = s));
+    const lz = bounded ? logNormalMass((model.low - mu[i]!) / s, (model.high - mu[i]!) / s) : 0;
     logMass[i] = lz;
-    logNorm[i] = Math.log(s) + LOG_SQRT_2PI + lz;
+    logNorm[i] = logSigma + LOG_SQRT_2PI + lz;
   }
   return { model, mu, sigma, logNorm, logMass };
 }
@@ -223,11 +228,14 @@ function categoricalDimension(model: CategoricalModel, column: Float64Array, pri
   const size = model.size;
   const logProb = new Float64Array((n + 1) * size);
   const alpha = priorWeight / (1 + represents);
+  // A kernel's row depends only on its observed choice: compute each choice's row once and copy it.
+  const rows = new Float64Array(size * size);
+  for (let c = 0; c < size; c++) {
+    for (let k = 0; k < size; k++) rows[c * size + k] = Math.log(((k === c ? 1 : 0) + alpha * model.prior[k]!) / (1 + alpha));
+  }
   for (let i = 0; i < n; i++) {
     const c = column[i]!;
-    for (let k = 0; k < size; k++) {
-      logProb[i * size + k] = Math.log(((k === c ? 1 : 0) + alpha * model.prior[k]!) / (1 + alpha));
-    }
+    logProb.set(rows.subarray(c * size, c * size + size), i * size);
   }
   for (let k = 0; k < size; k++) logProb[n * size + k] = Math.log(model.prior[k]!);
   return { model, logProb };

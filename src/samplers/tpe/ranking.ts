@@ -113,3 +113,151 @@ function lieValue(
   if (completed === 0) return null;
   return liar === "best" ? best : sum / completed;
 }
+
+/**
+ * `splitGoodBad` kept between asks. Re-sorting the whole history on every ask made an ask O(n log n) in
+ * the history with a comparator call per step (about 3 ms at 10,000 trials). This keeps the ranked
+ * (completed and pruned) trials sorted and, per ask, removes the few whose view changed and inserts the new
+ * ones by binary search. The order is a total order (ties broken by history position), so the result is
+ * exactly `splitGoodBad`'s. Pending trials are few and are merged into a copy per ask.
+ *
+ * Like the encoded history, it relies on the study handing the sampler the same view object while a trial
+ * is unchanged; anything unexpected (a goal change, trials that vanished) rebuilds it from scratch.
+ */
+export class IncrementalRanking {
+  private goal: Goal | null = null;
+  /** Ranked trial indices in rank order. */
+  private sorted: number[] = [];
+  /** By trial index: the view a ranked trial was keyed from (undefined when not ranked). */
+  private views: (TrialView | undefined)[] = [];
+  private tier = new Uint8Array(0);
+  private step = new Float64Array(0);
+  private loss = new Float64Array(0);
+
+  split(
+    trials: readonly TrialView[],
+    indices: readonly number[],
+    goal: Goal,
+    liar: ConstantLiar,
+    gamma: GammaFunction,
+  ): { good: number[]; bad: number[] } {
+    const sign = goal === "maximize" ? -1 : 1;
+    if (goal !== this.goal || this.views.length > trials.length) this.reset(goal);
+    this.grow(trials.length);
+    const views = this.views;
+    const removed = new Set<number>();
+    const added: number[] = [];
+    const pending: number[] = [];
+    let kept = 0;
+    for (const i of indices) {
+      const t = trials[i]!;
+      const cached = views[i];
+      if (cached === t) {
+        kept++;
+        continue;
+      }
+      if (cached !== undefined) removed.add(i);
+      if (t.status === "completed") {
+        this.tier[i] = 0;
+        this.step[i] = 0;
+        this.loss[i] = sign * t.value!;
+        added.push(i);
+      } else if (t.status === "pruned") {
+        const entry = prunedRank(t, sign);
+        this.tier[i] = 1;
+        this.step[i] = entry.step;
+        this.loss[i] = entry.loss;
+        added.push(i);
+      } else {
+        views[i] = undefined;
+        pending.push(i);
+      }
+    }
+    if (kept + removed.size !== this.sorted.length) {
+      // Ranked trials left the group without a new view: start over.
+      this.reset(goal);
+      return this.split(trials, indices, goal, liar, gamma);
+    }
+    if (removed.size > 0) this.sorted = this.sorted.filter((i) => !removed.has(i));
+    for (const i of added) {
+      views[i] = trials[i];
+      this.insert(this.sorted, i);
+    }
+
+    let ranked = this.sorted;
+    const lie = liar === false || liar === "worst" ? null : this.lieValue(liar, indices, sign);
+    if (lie !== null && pending.length > 0) {
+      ranked = ranked.slice();
+      for (const i of pending) {
+        this.tier[i] = 0;
+        this.step[i] = 0;
+        this.loss[i] = lie;
+        this.insert(ranked, i);
+      }
+    }
+    const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length)));
+    const good = ranked.slice(0, nGood);
+    const bad = ranked.slice(nGood);
+    if (liar !== false && lie === null) bad.push(...pending);
+    return { good, bad };
+  }
+
+  private reset(goal: Goal): void {
+    this.goal = goal;
+    this.sorted = [];
+    this.views = [];
+  }
+
+  private grow(n: number): void {
+    if (this.views.length < n) this.views.length = n;
+    if (this.tier.length >= n) return;
+    const size = Math.max(n, 2 * this.tier.length, 64);
+    const tier = new Uint8Array(size);
+    const step = new Float64Array(size);
+    const loss = new Float64Array(size);
+    tier.set(this.tier);
+    step.set(this.step);
+    loss.set(this.loss);
+    this.tier = tier;
+    this.step = step;
+    this.loss = loss;
+  }
+
+  /** The same order as `splitGoodBad`'s sort, on trial indices. */
+  private before(a: number, b: number): boolean {
+    const tier = this.tier;
+    if (tier[a] !== tier[b]) return tier[a]! < tier[b]!;
+    const step = this.step;
+    if (step[a] !== step[b]) return step[a]! > step[b]!;
+    const c = compareLoss(this.loss[a]!, this.loss[b]!);
+    return c !== 0 ? c < 0 : a < b;
+  }
+
+  private insert(list: number[], i: number): void {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.before(list[mid]!, i)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === list.length) list.push(i);
+    else list.splice(lo, 0, i);
+  }
+
+  /** As `lieValue`, summing in history order so "mean" is bit-for-bit the same. */
+  private lieValue(liar: "best" | "mean" | number, indices: readonly number[], sign: number): number | null {
+    if (typeof liar === "number") return sign * liar;
+    let best = Infinity;
+    let sum = 0;
+    let completed = 0;
+    for (const i of indices) {
+      if (this.views[i] === undefined || this.tier[i] !== 0 || !Number.isFinite(this.loss[i]!)) continue;
+      best = Math.min(best, this.loss[i]!);
+      sum += this.loss[i]!;
+      completed++;
+    }
+    if (completed === 0) return null;
+    return liar === "best" ? best : sum / completed;
+  }
+}

@@ -15,7 +15,7 @@ import { decomposeGroups } from "./groups.js";
 import { resolveTPEOptions, type ResolvedTPEOptions, type TPEOptions } from "./options.js";
 import { buildParamModels, decodeValue, encodeValue, type ModelledParam, type ParamModel } from "./param-models.js";
 import { ParzenEstimator, type ParzenSettings } from "./parzen.js";
-import { splitGoodBad, usabilityOf } from "./ranking.js";
+import { IncrementalRanking, usabilityOf } from "./ranking.js";
 
 /** The history in model coordinates: the usable trials, one column per modelled parameter. */
 interface EncodedHistory {
@@ -25,6 +25,8 @@ interface EncodedHistory {
   readonly values: Float64Array;
   readonly columns: number;
   readonly informative: number;
+  /** The cache it came from: one per search space, so it keys the per-group rankings too. */
+  readonly cache: EncodedCache;
 }
 
 export class TPESampler implements Sampler {
@@ -65,9 +67,21 @@ export class TPESampler implements Sampler {
   private readonly modelledParams = new WeakMap<SearchSpace, ModelledParam[]>();
   private readonly encoded = new WeakMap<readonly ModelledParam[], EncodedCache>();
 
+  /** Per encoded history, per group (its columns joined), the ranking kept between asks. */
+  private readonly rankings = new WeakMap<EncodedCache, Map<string, IncrementalRanking>>();
+
+  private rankingOf(history: EncodedHistory, group: readonly number[]): IncrementalRanking {
+    let byGroup = this.rankings.get(history.cache);
+    if (!byGroup) this.rankings.set(history.cache, (byGroup = new Map()));
+    const key = group.join(",");
+    let ranking = byGroup.get(key);
+    if (!ranking) byGroup.set(key, (ranking = new IncrementalRanking()));
+    return ranking;
+  }
+
   private encodedOf(modelled: readonly ModelledParam[]): EncodedCache {
     let cache = this.encoded.get(modelled);
-    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0) }));
+    if (!cache) this.encoded.set(modelled, (cache = { views: [], values: new Float64Array(0), pattern: new Int32Array(0), patterns: [], patternIds: new Map(), patternRows: [], usability: new Uint8Array(0), rows: [], informative: 0 }));
     return cache;
   }
 
@@ -89,13 +103,13 @@ export class TPESampler implements Sampler {
     const all = Array.from({ length: columns }, (_, c) => c);
     if (!this.options.multivariate) return all.map((c) => [c]);
     if (!this.options.group) return [all];
-    const rows = history.rows.length;
-    const present = new Uint8Array(rows * columns);
-    for (let r = 0; r < rows; r++) {
-      const at = history.rows[r]! * columns;
-      for (let c = 0; c < columns; c++) present[r * columns + c] = Number.isNaN(history.values[at + c]!) ? 0 : 1;
-    }
-    return decomposeGroups(present, rows, columns);
+    // Two parameters share a group when they are present in exactly the same trials, which is decided by
+    // the distinct presence patterns alone: decompose those few instead of a trials × columns matrix.
+    const { patterns, patternRows } = history.cache;
+    const seen = patterns.filter((_, id) => patternRows[id]! > 0);
+    const present = new Uint8Array(seen.length * columns);
+    seen.forEach((flags, r) => present.set(flags, r * columns));
+    return decomposeGroups(present, seen.length, columns);
   }
 
   /** Values for one group's parameters: the best of the candidates drawn from l, or prior draws if nothing is known. */
@@ -108,14 +122,13 @@ export class TPESampler implements Sampler {
   ): unknown[] {
     const columns = history.columns;
     // The group's trials: those that have every parameter of the group.
-    const groupTrials: number[] = [];
-    for (let r = 0; r < history.rows.length; r++) {
-      const at = history.rows[r]! * columns;
-      let complete = true;
-      for (const c of group) if (Number.isNaN(history.values[at + c]!)) complete = false;
-      if (complete) groupTrials.push(history.rows[r]!);
-    }
-    const { good, bad } = splitGoodBad(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
+    const { pattern, patterns, patternRows } = history.cache;
+    const complete = patterns.map((present) => group.every((c) => present[c] === 1));
+    // Usually every usable trial has the whole group, and the usable rows are the group's trials as they are.
+    const everyRow = complete.every((yes, id) => yes || patternRows[id] === 0);
+    const groupTrials = everyRow ? history.rows : history.rows.filter((r) => complete[pattern[r]!]);
+    const ranking = this.rankingOf(history, group);
+    const { good, bad } = ranking.split(ctx.trials, groupTrials, goal, this.options.constantLiar, this.options.gamma);
     if (good.length === 0) return members.map((m) => sample(m.spec.dist, ctx.rng));
 
     const settings: ParzenSettings = {
@@ -183,30 +196,89 @@ function strideSample(items: readonly number[], count: number): number[] {
 interface EncodedCache {
   readonly views: TrialView[];
   values: Float64Array;
+  /**
+   * By trial, the id of its presence pattern (which columns it has), and the distinct patterns by id (one
+   * 0/1 flag per column). Groups and group membership depend on the patterns alone, and there are few.
+   */
+  pattern: Int32Array;
+  readonly patterns: Uint8Array[];
+  readonly patternIds: Map<string, number>;
+  /** By pattern id, how many usable trials have it. */
+  readonly patternRows: number[];
+  /** By trial: IGNORED, PENDING or INFORMATIVE (see `usabilityOf`). */
+  usability: Uint8Array;
+  /** Indices of the usable trials, ascending; changed in place as trials arrive, rebuilt when one in the middle changes usability. */
+  rows: number[];
+  informative: number;
 }
+
+const IGNORED = 0;
+const PENDING = 1;
+const INFORMATIVE = 2;
 
 function encodeHistory(trials: readonly TrialView[], modelled: readonly ModelledParam[], cache: EncodedCache): EncodedHistory {
   const d = modelled.length;
   const n = trials.length;
-  if (cache.values.length < n * d) {
-    const grown = new Float64Array(Math.max(n * d, 2 * cache.values.length, 64 * d));
-    grown.set(cache.values);
-    cache.values = grown;
+  // Trials never disappear from a sweep; if they did (another history), start over.
+  if (cache.views.length > n) resetEncoded(cache);
+  if (cache.values.length < n * d || cache.usability.length < n) {
+    const size = Math.max(n, 2 * cache.usability.length, 64);
+    const values = new Float64Array(size * d);
+    values.set(cache.values);
+    cache.values = values;
+    const pattern = new Int32Array(size);
+    pattern.set(cache.pattern);
+    cache.pattern = pattern;
+    const usability = new Uint8Array(size);
+    usability.set(cache.usability);
+    cache.usability = usability;
   }
-  if (cache.views.length > n) cache.views.length = n;
+  const known = cache.views.length;
   const values = cache.values;
-  const rows: number[] = [];
-  let informative = 0;
+  const appended: number[] = [];
+  let rowsStale = false;
   for (let i = 0; i < n; i++) {
     const trial = trials[i]!;
-    if (cache.views[i] !== trial) {
-      for (let c = 0; c < d; c++) values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]);
-      cache.views[i] = trial;
+    if (cache.views[i] === trial) continue;
+    const was = i < known ? cache.usability[i]! : IGNORED;
+    if (was !== IGNORED) cache.patternRows[cache.pattern[i]!]!--;
+    if (was === INFORMATIVE) cache.informative--;
+    const present = new Uint8Array(d);
+    for (let c = 0; c < d; c++) {
+      const value = (values[i * d + c] = encodeValue(modelled[c]!, trial.params[modelled[c]!.spec.name]));
+      present[c] = Number.isNaN(value) ? 0 : 1;
     }
+    const key = present.join("");
+    let id = cache.patternIds.get(key);
+    if (id === undefined) {
+      cache.patternIds.set(key, (id = cache.patterns.length));
+      cache.patterns.push(present);
+      cache.patternRows.push(0);
+    }
+    cache.pattern[i] = id;
+    cache.views[i] = trial;
     const usability = usabilityOf(trial);
-    if (usability === "ignored") continue;
-    rows.push(i);
-    if (usability === "informative") informative++;
+    const is = usability === "informative" ? INFORMATIVE : usability === "pending" ? PENDING : IGNORED;
+    cache.usability[i] = is;
+    if (is !== IGNORED) cache.patternRows[id]!++;
+    if (is === INFORMATIVE) cache.informative++;
+    if ((was === IGNORED) !== (is === IGNORED)) {
+      if (i >= known) appended.push(i);
+      else rowsStale = true;
+    }
   }
-  return { rows, values, columns: d, informative };
+  if (rowsStale) {
+    cache.rows = [];
+    for (let i = 0; i < n; i++) if (cache.usability[i] !== IGNORED) cache.rows.push(i);
+  } else {
+    for (const i of appended) cache.rows.push(i);
+  }
+  return { rows: cache.rows, values, columns: d, informative: cache.informative, cache };
+}
+
+function resetEncoded(cache: EncodedCache): void {
+  cache.views.length = 0;
+  cache.rows = [];
+  cache.informative = 0;
+  cache.patternRows.fill(0);
 }

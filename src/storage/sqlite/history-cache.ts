@@ -37,7 +37,9 @@ export class HistoryCache {
   constructor(db: Database.Database) {
     this.changedTrials = db.prepare("SELECT * FROM trials WHERE sweep_id = ? AND revision > ?");
     this.changedIntermediates = db.prepare(
-      `SELECT iv.* FROM intermediate_values iv JOIN trials t ON t.id = iv.trial_id
+      // CROSS JOIN keeps intermediate_values outside, read by its revision index: only the changed rows. With a
+      // plain JOIN SQLite walked every trial of the sweep on every claim (O(trials); 0.2 ms at 4,000 trials).
+      `SELECT iv.* FROM intermediate_values iv CROSS JOIN trials t ON t.id = iv.trial_id
         WHERE t.sweep_id = ? AND iv.name = ? AND iv.revision > ?`,
     );
   }
@@ -81,19 +83,21 @@ export class HistoryCache {
       this.sweeps.set(sweepId, history);
     }
     if (history.revision === revision) return history;
-    let appended = false;
+    let unordered = false;
     for (const row of this.changedTrials.all(sweepId, history.revision)) {
       const record = freezeTrial(toTrialRecord(row));
       const index = history.indexById.get(record.id);
       if (index === undefined) {
+        // New trials normally arrive in number order after all known ones; only otherwise re-sort.
+        const last = history.trials[history.trials.length - 1];
+        if (last !== undefined && last.number > record.number) unordered = true;
         history.indexById.set(record.id, history.trials.length);
         history.trials.push(record);
-        appended = true;
       } else {
         history.trials[index] = record;
       }
     }
-    if (appended) {
+    if (unordered) {
       history.trials.sort((a, b) => a.number - b.number);
       history.trials.forEach((t, i) => history!.indexById.set(t.id, i));
     }

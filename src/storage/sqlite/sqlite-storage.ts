@@ -307,14 +307,13 @@ export class SqliteStorage implements Storage {
         return { trial: toTrialRecord(row!), fresh: false };
       }
 
-      const counts = s.trialCounts.get(sweepId)!;
-      if (opts.maxTrials !== undefined && counts.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
+      if (opts.maxTrials !== undefined && s.trialCounts.get(sweepId)!.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
 
       // Under the write lock the revision cannot move, so the cached history is exactly the stored one.
       const trials = this.history.trials(sweepId, sweepRow.revision);
       const intermediates =
         opts.metricName === undefined ? [] : this.history.intermediates(sweepId, sweepRow.revision, opts.metricName);
-      const nextNumber = counts.max_number + 1;
+      const nextNumber = s.maxTrialNumber.get(sweepId)! + 1;
       const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
       if ("stop" in proposal) return { stop: true, reason: proposal.reason };
 

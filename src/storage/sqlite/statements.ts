@@ -85,6 +85,7 @@ export interface Statements {
   readonly listTrials: Stmt<[string], TrialRow>;
   readonly listTrialsWithStatus: Stmt<[string, string], TrialRow>;
   readonly oldestQueuedTrialId: Stmt<[string], number>;
+  readonly maxTrialNumber: Stmt<[string], number>;
   readonly trialCounts: Stmt<[string], { count: number; max_number: number }>;
   readonly insertTrial: Stmt<InsertTrialParams, TrialRow>;
   readonly startQueuedTrial: Stmt<{ id: number; worker: string; now: string }, TrialRow>;
@@ -128,8 +129,15 @@ export function prepareStatements(db: Database.Database): Statements {
       ORDER BY number`),
     oldestQueuedTrialId: db
       .prepare<[string], number>(
-        "SELECT id FROM trials WHERE sweep_id = ? AND status = 'queued' ORDER BY number LIMIT 1",
+        // INDEXED BY: left to itself SQLite walks the (sweep_id, number) index for the ORDER BY and checks every
+        // trial's status, O(trials) on every claim (0.9 ms at 8,000 trials); queued trials are few to sort.
+        "SELECT id FROM trials INDEXED BY trials_by_sweep_status WHERE sweep_id = ? AND status = 'queued' ORDER BY number LIMIT 1",
       )
+      .pluck(),
+    // The largest number alone is one index probe; the count walks the sweep's index range, so a claim asks
+    // for it only under a run_cap.
+    maxTrialNumber: db
+      .prepare<[string], number>("SELECT coalesce(max(number), -1) FROM trials WHERE sweep_id = ?")
       .pluck(),
     trialCounts: db.prepare<[string], { count: number; max_number: number }>(
       "SELECT count(*) AS count, coalesce(max(number), -1) AS max_number FROM trials WHERE sweep_id = ?",
