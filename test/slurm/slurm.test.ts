@@ -250,7 +250,7 @@ describe("Slurm: sweeps as job arrays on a real single-node cluster", { skip: mi
       const states = await jobEnded(jobId, 2, diagnose);
       assert.equal([...states.values()].filter((s) => s === "COMPLETED").length, 0, JSON.stringify([...states]));
       const interrupted = await storage.listTrials(sweepId);
-      assert.ok(interrupted.length >= 2, diagnose.toString());
+      assert.ok(interrupted.length >= 2, `the first job ended as ${JSON.stringify([...states])} with ${interrupted.length} trial(s)\n${await diagnose()}`);
       assert.deepEqual(interrupted.map((tr) => tr.status), interrupted.map(() => "queued"), (await diagnose()));
       const requeued = (await storage.listEvents(sweepId)).filter((e) => e.kind === "trial_requeued");
       assert.equal(requeued.length, interrupted.length);
