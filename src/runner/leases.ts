@@ -115,14 +115,10 @@ export class LeaseBook {
   }
 
   /**
-   * The GPUs of `gpus` that have no room for a share of 1/perGpu, with the live holders that fill them. Leases
-   * of dead holders are dropped on the way (nobody else cleans up after a dead controller).
+   * The live holders that leave no room for a share of 1/perGpu on some GPU of `gpus` (none when it fits), and
+   * the largest share already taken on any of them. Leases of dead holders are dropped on the way (nobody else
+   * cleans up after a dead controller).
    */
-  private blockers(gpus: readonly string[], perGpu: number, token: string): LeaseHolder[] {
-    return this.room(gpus, perGpu, token).holders;
-  }
-
-  /** What `blockers` finds, and the largest share already taken on any GPU of `gpus`. */
   private room(gpus: readonly string[], perGpu: number, token: string): { holders: LeaseHolder[]; used: number } {
     const holders: LeaseHolder[] = [];
     let most = 0;
@@ -200,7 +196,7 @@ export class LeaseBook {
       const held = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM shares WHERE token = ?").get(token)!.n;
       // The trainer runs on these GPUs whatever the book says: its shares are put back even over the limit.
       if (held === 0 && gpus.length > 0) {
-        this.blockers(gpus, perGpu, token);
+        this.room(gpus, perGpu, token); // only to drop dead holders' leases
         this.putShares(gpus, perGpu, token);
       }
       return true;
