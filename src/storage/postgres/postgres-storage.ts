@@ -65,7 +65,11 @@ import {
 import { Session, createPool, wrapDriverError } from "./connection.js";
 import { redactPostgresUrl, type PostgresStorageOptions } from "./options.js";
 import { checkPostgresSchema, migratePostgres } from "./schema.js";
+import { PostgresHistory } from "./history.js";
 import { SQL, type StatementName } from "./statements.js";
+
+/** A sweep row as PostgreSQL has it: SQLite's columns plus `seq` (BIGINT, so text from the driver). */
+type PgSweepRow = SweepRow & { seq: string };
 
 /** A re-queued trial's new row plus what the `trial_reclaimed` event needs from the old one. */
 type ReclaimedRow = TrialRow & { old_worker: string | null; old_attempt: number; last_seen_at: string };
@@ -88,6 +92,8 @@ export class PostgresStorage implements Storage {
   /** Opened with `readOnly: true`: no schema is created or migrated, and every write fails (here and on the server). */
   readonly readOnly: boolean;
   private pool: pg.Pool | null;
+  /** Each sweep's history as last read; claims and readHistory read only what changed since (history.ts). */
+  private readonly history = new PostgresHistory();
   /**
    * The server's clock minus this host's, measured at open. Every time this backend writes or compares
    * (started_at, heartbeats, staleness) is on the server's clock, so two hosts whose clocks disagree still agree
@@ -200,8 +206,8 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private async requireSweep(session: Session, sweepId: string, lock = false): Promise<SweepRow> {
-    const row = await first<SweepRow>(session, lock ? "lockSweep" : "getSweep", [sweepId]);
+  private async requireSweep(session: Session, sweepId: string, lock = false): Promise<PgSweepRow> {
+    const row = await first<PgSweepRow>(session, lock ? "lockSweep" : "getSweep", [sweepId]);
     if (row === undefined) throw noSweepError(sweepId, this.location);
     return row;
   }
@@ -307,20 +313,16 @@ export class PostgresStorage implements Storage {
       return this.inTransaction(session, async (): Promise<ClaimResult> => {
         // Creating a trial: take this sweep's proposer lock, then look again — a trial may have been
         // enqueued or reclaimed while we waited, and queued work goes before new proposals.
-        const sweep = toSweepRecord(await this.requireSweep(session, sweepId, true));
+        const sweepRow = await this.requireSweep(session, sweepId, true);
+        const sweep = toSweepRecord(sweepRow);
         const queuedAfterWait = await startQueued(session);
         if (queuedAfterWait !== null) return queuedAfterWait;
 
         const counts = (await first<{ count: number; max_number: number }>(session, "trialCounts", [sweepId]))!;
         if (opts.maxTrials !== undefined && counts.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
 
-        const trials = (await run<TrialRow>(session, "listTrials", [sweepId])).map(toTrialRecord);
-        const intermediates =
-          opts.metricName === undefined
-            ? []
-            : (await run<IntermediateRow>(session, "listIntermediatesOfSweep", [sweepId, opts.metricName])).map(
-                toIntermediateRecord,
-              );
+        // Under the proposer lock no trial can be created; the history read is incremental (history.ts).
+        const { trials, intermediates } = await this.history.read(session, sweepRow, opts.metricName);
         const nextNumber = counts.max_number + 1;
         const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
         if ("stop" in proposal) return { stop: true, reason: proposal.reason };
@@ -500,16 +502,9 @@ export class PostgresStorage implements Storage {
   }
 
   async readHistory(sweepId: string, metricName?: string): Promise<SweepHistory> {
-    // No incremental cache here (SQLite has one): stamping every write with a sweep revision would make
-    // metric reports wait on the sweep row that proposers lock. One session, both reads.
+    // Only the rows that changed since the last read (history.ts): pruning asks after every report.
     return this.withSession(async (session) => {
-      await this.requireSweep(session, sweepId);
-      const trials = (await run<TrialRow>(session, "listTrials", [sweepId])).map(toTrialRecord);
-      const intermediates =
-        metricName === undefined
-          ? []
-          : (await run<IntermediateRow>(session, "listIntermediatesOfSweep", [sweepId, metricName])).map(toIntermediateRecord);
-      return { trials, intermediates };
+      return this.history.read(session, await this.requireSweep(session, sweepId), metricName);
     });
   }
 

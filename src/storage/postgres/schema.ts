@@ -8,8 +8,13 @@
  * version intact.
  *
  * Versions count on their own: PostgreSQL version 1 holds the tables of SQLite version 1. SQLite's version 2
- * (revision stamps kept by triggers, for its per-connection history cache) has no counterpart here: stamping
- * every write on the sweep row would make each reported metric wait for any proposer holding that row's lock.
+ * (revision stamps kept by triggers, for its history cache) has a different counterpart here, version 3:
+ * stamping every write with a revision kept on the sweep row would make each reported metric wait for any
+ * proposer holding that row's lock, so each changed row is stamped with the id of the transaction that wrote
+ * it instead (txid_current(), epoch-extended, never wraps), which takes no lock at all. A reader that last read
+ * at watermark W (the oldest transaction still running when that read began) asks for rows stamped >= W:
+ * a transaction below W had ended before that read, so its rows were seen then; one at or above W may have
+ * committed since, and is read again. A row can come twice, never not at all (src/storage/history-cache.ts).
  *
  * Differences from SQLite, each on purpose:
  * - numbers are DOUBLE PRECISION, which holds NaN and ±Infinity natively (no 'NaN' text needed);
@@ -92,12 +97,33 @@ CREATE INDEX events_by_sweep ON events (sweep_id, id);
 CREATE INDEX events_by_trial ON events (trial_id) WHERE trial_id IS NOT NULL;
 `;
 
+// txid_current() and EXECUTE PROCEDURE rather than pg_current_xact_id() and EXECUTE FUNCTION: PostgreSQL 10
+// has only these (docs/multi-host.md promises 10 or newer). Rows written before the migration keep a NULL
+// stamp: the first read of a sweep reads every row, and no later write leaves a row unstamped.
+const VERSION_3 = `
+ALTER TABLE trials ADD COLUMN txid BIGINT;
+ALTER TABLE intermediate_values ADD COLUMN txid BIGINT;
+CREATE FUNCTION sweep_stamp_txid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.txid := txid_current();
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER trials_stamp_txid BEFORE INSERT OR UPDATE ON trials
+  FOR EACH ROW EXECUTE PROCEDURE sweep_stamp_txid();
+CREATE TRIGGER intermediate_values_stamp_txid BEFORE INSERT OR UPDATE ON intermediate_values
+  FOR EACH ROW EXECUTE PROCEDURE sweep_stamp_txid();
+CREATE INDEX trials_by_sweep_txid ON trials (sweep_id, txid);
+CREATE INDEX intermediate_values_by_txid ON intermediate_values (txid);
+`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { description: "sweeps, trials, intermediate_values and events tables", sql: VERSION_1 },
   {
     description: "user attributes of sweeps (sweeps.user_attrs_json)",
     sql: "ALTER TABLE sweeps ADD COLUMN user_attrs_json TEXT NOT NULL DEFAULT '{}'",
   },
+  { description: "writing-transaction stamps on trials and intermediate values, for incremental reads", sql: VERSION_3 },
 ];
 
 /** The schema version this code writes and understands (numbered independently of SQLite's). */

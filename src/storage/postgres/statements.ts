@@ -114,6 +114,20 @@ export const SQL = {
     SELECT iv.* FROM intermediate_values iv JOIN trials t ON t.id = iv.trial_id AND iv.attempt = t.attempt
     WHERE iv.trial_id = $1 AND ($2::text IS NULL OR t.sweep_id = $2) AND ($3::text IS NULL OR iv.name = $3)
     ORDER BY iv.step, iv.name`,
+  /**
+   * The incremental history reads (history.ts, schema version 3). The watermark first, in its own statement:
+   * every transaction with an id below the oldest one running now has ended, so what it wrote is visible to
+   * the reads that follow.
+   */
+  historyWatermark: "SELECT txid_snapshot_xmin(txid_current_snapshot())::text AS mark",
+  changedTrials: "SELECT * FROM trials WHERE sweep_id = $1 AND txid >= $2",
+  /** Every attempt's rows (the cache picks the current attempt): a requeue must not hide a row it will need. */
+  allIntermediatesOfSweep: `
+    SELECT iv.* FROM trials t JOIN intermediate_values iv ON iv.trial_id = t.id
+    WHERE t.sweep_id = $1 AND iv.name = $2`,
+  changedIntermediatesOfSweep: `
+    SELECT iv.* FROM intermediate_values iv JOIN trials t ON t.id = iv.trial_id
+    WHERE t.sweep_id = $1 AND iv.name = $2 AND iv.txid >= $3`,
   listIntermediatesOfSweep: `
     SELECT iv.* FROM trials t JOIN intermediate_values iv ON iv.trial_id = t.id AND iv.attempt = t.attempt
     WHERE t.sweep_id = $1 AND ($2::text IS NULL OR iv.name = $2)

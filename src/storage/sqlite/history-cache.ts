@@ -1,36 +1,24 @@
 /**
- * A per-connection copy of each sweep's decoded history (trials, and intermediate values of the metrics the
- * sampler asked for), brought up to date from the rows whose revision stamp is newer than what it has seen.
- *
- * Why: `claimTrial` hands the sampler the whole history under the write lock. Re-reading and re-decoding every
- * row on every claim made a claim cost O(trials) in SQLite reads and JSON parsing (about 10 ms at 1,000
- * trials); with the cache a claim reads only what changed since the last one, usually two rows, whichever
- * process wrote them. Records handed out from here are frozen and shared, so no caller can alter the cache.
+ * SQLite's side of the shared history cache (src/storage/history-cache.ts): rows whose revision stamp is
+ * newer than the cache's watermark, the sweep row's revision being the new watermark. Call it inside a
+ * transaction, so the revision and the rows come from one snapshot.
  */
 import type Database from "better-sqlite3";
+import { HistoryCache, type CachedSweepKey } from "../history-cache.js";
 import type { IntermediateRecord, TrialRecord } from "../types.js";
 import { toIntermediateRecord, toTrialRecord, type IntermediateRow, type TrialRow } from "./rows.js";
 
-interface SweepHistory {
-  revision: number;
-  trials: TrialRecord[];
-  /** Trial id -> index in `trials` (ordered by number). */
-  indexById: Map<number, number>;
-  metrics: Map<string, MetricHistory>;
+/** What the sweep row tells: its id, creation time and current revision (the watermark). */
+export interface SweepStamp {
+  readonly id: string;
+  readonly created_at: string;
+  readonly revision: number;
 }
 
-interface MetricHistory {
-  revision: number;
-  /** `${trialId}:${attempt}:${step}` -> record */
-  byKey: Map<string, IntermediateRecord>;
-  /** Current-attempt records ordered by trial, step; rebuilt lazily after changes. */
-  current: IntermediateRecord[] | null;
-  /** The trials revision `current` was filtered against (a requeue changes which attempt is current). */
-  trialsSeen: number;
-}
+const keyOf = (sweep: SweepStamp): CachedSweepKey => ({ id: sweep.id, incarnation: sweep.created_at });
 
-export class HistoryCache {
-  private readonly sweeps = new Map<string, SweepHistory>();
+export class SqliteHistory {
+  private readonly cache = new HistoryCache();
   private readonly changedTrials: Database.Statement<[string, number], TrialRow>;
   private readonly changedIntermediates: Database.Statement<[string, string, number], IntermediateRow>;
 
@@ -44,72 +32,28 @@ export class HistoryCache {
     );
   }
 
-  /** The sweep's trials, ordered by number, as of `revision` (the sweep row's current revision). */
-  trials(sweepId: string, revision: number): readonly TrialRecord[] {
-    const history = this.refreshTrials(sweepId, revision);
-    return history.trials;
+  /** The sweep's trials, ordered by number, as of its row's current revision. */
+  trials(sweep: SweepStamp): readonly TrialRecord[] {
+    this.refreshTrials(sweep);
+    return this.cache.trials(keyOf(sweep));
   }
 
   /** Current-attempt intermediate values of one metric, ordered by trial id and step. */
-  intermediates(sweepId: string, revision: number, name: string): readonly IntermediateRecord[] {
-    const history = this.refreshTrials(sweepId, revision);
-    let metric = history.metrics.get(name);
-    if (!metric) history.metrics.set(name, (metric = { revision: -1, byKey: new Map(), current: null, trialsSeen: -1 }));
-    if (metric.revision !== revision) {
-      for (const row of this.changedIntermediates.all(sweepId, name, metric.revision)) {
-        const record = Object.freeze(toIntermediateRecord(row));
-        metric.byKey.set(`${record.trialId}:${record.attempt}:${record.step}`, record);
-      }
-      metric.revision = revision;
-      metric.current = null;
+  intermediates(sweep: SweepStamp, name: string): readonly IntermediateRecord[] {
+    this.refreshTrials(sweep);
+    const key = keyOf(sweep);
+    const mark = this.cache.metricMark(key, name);
+    if (mark !== sweep.revision) {
+      const rows = this.changedIntermediates.all(sweep.id, name, mark ?? -1);
+      this.cache.mergeIntermediates(key, name, rows.map(toIntermediateRecord), sweep.revision);
     }
-    // Attempts change with trial rows (a requeue), so the current-attempt view depends on both.
-    if (metric.byKey.size === 0) {
-      metric.current = [];
-    } else if (metric.current === null || metric.trialsSeen !== history.revision) {
-      const attemptOf = new Map(history.trials.map((t) => [t.id, t.attempt]));
-      metric.current = [...metric.byKey.values()]
-        .filter((r) => attemptOf.get(r.trialId) === r.attempt)
-        .sort((a, b) => a.trialId - b.trialId || a.step - b.step);
-      metric.trialsSeen = history.revision;
-    }
-    return metric.current;
+    return this.cache.intermediates(key, name);
   }
 
-  private refreshTrials(sweepId: string, revision: number): SweepHistory {
-    let history = this.sweeps.get(sweepId);
-    if (!history) {
-      history = { revision: -1, trials: [], indexById: new Map(), metrics: new Map() };
-      this.sweeps.set(sweepId, history);
-    }
-    if (history.revision === revision) return history;
-    let unordered = false;
-    for (const row of this.changedTrials.all(sweepId, history.revision)) {
-      const record = freezeTrial(toTrialRecord(row));
-      const index = history.indexById.get(record.id);
-      if (index === undefined) {
-        // New trials normally arrive in number order after all known ones; only otherwise re-sort.
-        const last = history.trials[history.trials.length - 1];
-        if (last !== undefined && last.number > record.number) unordered = true;
-        history.indexById.set(record.id, history.trials.length);
-        history.trials.push(record);
-      } else {
-        history.trials[index] = record;
-      }
-    }
-    if (unordered) {
-      history.trials.sort((a, b) => a.number - b.number);
-      history.trials.forEach((t, i) => history!.indexById.set(t.id, i));
-    }
-    // A new array whenever anything changed, so a caller holding the old one sees a consistent snapshot.
-    history.trials = history.trials.slice();
-    history.revision = revision;
-    return history;
+  private refreshTrials(sweep: SweepStamp): void {
+    const key = keyOf(sweep);
+    const mark = this.cache.trialsMark(key);
+    if (mark === sweep.revision) return;
+    this.cache.mergeTrials(key, this.changedTrials.all(sweep.id, mark ?? -1).map(toTrialRecord), sweep.revision);
   }
-}
-
-function freezeTrial(record: TrialRecord): TrialRecord {
-  Object.freeze(record.params);
-  Object.freeze(record.meta);
-  return Object.freeze(record);
 }

@@ -53,7 +53,7 @@ import {
 } from "../validate.js";
 import { DEFAULT_BUSY_RETRY, withBusyRetry, type BusyRetryPolicy } from "./busy.js";
 import { toEventRecord, toIntermediateRecord, toSweepRecord, toTrialRecord } from "./rows.js";
-import { HistoryCache } from "./history-cache.js";
+import { SqliteHistory } from "./history-cache.js";
 import { toStorageError } from "./failures.js";
 import { DEFAULT_QUICK_CHECK_MAX_BYTES as QUICK_CHECK_MAX_BYTES, connect } from "./open.js";
 import { prepareStatements, type Statements } from "./statements.js";
@@ -110,7 +110,7 @@ export class SqliteStorage implements Storage {
   readonly readsCopy: boolean;
   private connection: Connection | null;
   private readonly busyRetry: BusyRetryPolicy;
-  private readonly history: HistoryCache;
+  private readonly history: SqliteHistory;
 
   private constructor(
     location: string,
@@ -120,7 +120,7 @@ export class SqliteStorage implements Storage {
   ) {
     this.location = location;
     this.connection = connection;
-    this.history = new HistoryCache(connection.db);
+    this.history = new SqliteHistory(connection.db);
     this.journalMode = opened.journalMode;
     this.readOnly = opened.readOnly;
     this.readsCopy = opened.readsCopy;
@@ -310,9 +310,8 @@ export class SqliteStorage implements Storage {
       if (opts.maxTrials !== undefined && s.trialCounts.get(sweepId)!.count >= opts.maxTrials) return { stop: true, reason: "run_cap" };
 
       // Under the write lock the revision cannot move, so the cached history is exactly the stored one.
-      const trials = this.history.trials(sweepId, sweepRow.revision);
-      const intermediates =
-        opts.metricName === undefined ? [] : this.history.intermediates(sweepId, sweepRow.revision, opts.metricName);
+      const trials = this.history.trials(sweepRow);
+      const intermediates = opts.metricName === undefined ? [] : this.history.intermediates(sweepRow, opts.metricName);
       const nextNumber = s.maxTrialNumber.get(sweepId)! + 1;
       const proposal = checkProposal(opts.propose({ sweep, trials, intermediates, nextNumber }));
       if ("stop" in proposal) return { stop: true, reason: proposal.reason };
@@ -497,10 +496,10 @@ export class SqliteStorage implements Storage {
     return this.run((s, db) =>
       db
         .transaction((): SweepHistory => {
-          const revision = this.requireSweep(s, sweepId).revision;
+          const sweepRow = this.requireSweep(s, sweepId);
           return {
-            trials: this.history.trials(sweepId, revision),
-            intermediates: metricName === undefined ? [] : this.history.intermediates(sweepId, revision, metricName),
+            trials: this.history.trials(sweepRow),
+            intermediates: metricName === undefined ? [] : this.history.intermediates(sweepRow, metricName),
           };
         })
         .deferred(),
