@@ -13,7 +13,7 @@
  * wrote, and deletes the folder; a process exit (or a kill of the test) does the same through a watchdog.
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -37,6 +37,8 @@ export interface SlurmCluster {
   run(tool: string, args: readonly string[]): Promise<string>;
   /** `squeue -h -r -t all -j JOB -o %i|%T`: each array task's state, by task id (`12_3`). */
   tasks(jobId: string): Promise<Map<string, string>>;
+  /** The last lines of slurmctld's and slurmd's logs, for a failing test's message. */
+  logs(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,10 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
     rmSync(dir, { recursive: true, force: true });
   };
   const onExit = () => killDaemonsSync();
+  const logs = (lines = 15) =>
+    ["slurmctld.log", "slurmd.log"]
+      .map((f) => (existsSync(join(files.log, f)) ? `--- ${f}\n${readFileSync(join(files.log, f), "utf8").split("\n").slice(-lines).join("\n")}` : ""))
+      .join("\n");
   let watchdog: ReturnType<typeof spawn> | null = null;
 
   try {
@@ -155,6 +161,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
         "MinJobAge=600",
         "SlurmctldTimeout=30",
         "SlurmdTimeout=60",
+        "SlurmctldDebug=verbose",
+        "SlurmdDebug=verbose",
         "InactiveLimit=0",
         `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpuCount} RealMemory=1000 Gres=gpu:4 State=UNKNOWN`,
         // FORCE: four one-GPU tasks share this machine's few cores, as they would share a real node's many.
@@ -173,7 +181,6 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
     );
     await exec("/usr/sbin/slurmctld", ["-f", files.conf], env());
     await exec("/usr/sbin/slurmd", ["-f", files.conf], env());
-    const logs = () => ["slurmctld.log", "slurmd.log"].map((f) => (existsSync(join(files.log, f)) ? readFileSync(join(files.log, f), "utf8").split("\n").slice(-15).join("\n") : "")).join("\n");
     await until(
       "the Slurm node to become idle",
       async () => /^idle/.test((await exec("/usr/bin/sinfo", ["-h", "-N", "-o", "%T"], env()).catch(() => "")).trim()),
@@ -193,6 +200,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
     node,
     env,
     run,
+    logs,
     async tasks(jobId) {
       const out = await run("squeue", ["-h", "-r", "-t", "all", "-j", jobId, "-o", "%i|%T"]).catch(() => "");
       return new Map(
@@ -211,6 +219,9 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
       await until("the cluster's jobs to end", async () => (await run("squeue", ["-h", "-o", "%A"]).catch(() => "")).trim() === "", 60_000).catch(() => undefined);
       watchdog?.kill();
       process.removeListener("exit", onExit);
+      // For a look after the run (a test that failed on a loaded machine): SLURM_TEST_KEEP_LOGS=folder.
+      const keep = process.env.SLURM_TEST_KEEP_LOGS;
+      if (keep) cpSync(files.log, join(keep, `${dir.split("/").pop()}-log`), { recursive: true });
       killDaemonsSync();
     },
   };

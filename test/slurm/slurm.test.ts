@@ -128,6 +128,7 @@ async function diagnostics(ws: Workspace, storage: Storage, sweepId: string): Pr
     `events: ${events.map((e) => e.kind).join(" ")}`,
     `squeue:\n${squeue}`,
     `outputs: ${(await sweep(ws, ["slurm", "status", sweepId, "--storage", storage.location])).stdout}`,
+    cluster!.logs(40),
   ].join("\n");
 }
 
@@ -243,9 +244,12 @@ describe("Slurm: sweeps as job arrays on a real single-node cluster", { skip: mi
     const url = await pg!.freshSchema();
     const storage = await openStorage(url);
     try {
-      // Trials of 100 s under a 1-minute limit with the warning 50 s before it: none can finish in the first job.
-      const file = sweepFile(ws, "limit", 4, 100, 1_000);
-      const { sweepId, jobId } = await submit(ws, file, url, ["--workers", "2", "--time", "1", "--sbatch-arg=--signal=B:TERM@50"]);
+      // Trials of 200 s under a 2-minute limit with the warning 30 s before it: none can finish in the first job.
+      // Slurm sends the warning up to 60 s earlier than asked (sbatch(1), --signal; its time-limit pass runs every
+      // 30 s), so it comes 30 to 90 s after the start. A 1-minute limit with the warning at 50 s made it come
+      // at any moment, sometimes one second in, before any worker had claimed a trial (seen twice under load).
+      const file = sweepFile(ws, "limit", 4, 200, 1_000);
+      const { sweepId, jobId } = await submit(ws, file, url, ["--workers", "2", "--time", "2", "--sbatch-arg=--signal=B:TERM@30"]);
       const diagnose = () => diagnostics(ws, storage, sweepId);
       const states = await jobEnded(jobId, 2, diagnose);
       assert.equal([...states.values()].filter((s) => s === "COMPLETED").length, 0, JSON.stringify([...states]));
