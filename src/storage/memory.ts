@@ -47,6 +47,9 @@ import {
   assertTrialStatuses,
   assertEnqueueParams,
   assertUserAttrKey,
+  assertSweepName,
+  checkNewSweep,
+  pickNamedSweep,
   checkProposal,
   checkSweepEdit,
 } from "./validate.js";
@@ -242,19 +245,13 @@ export class MemoryStorage implements Storage {
   async createSweep(input: NewSweep): Promise<SweepRecord> {
     this.assertOpen();
     assertWritable(this, "create a sweep");
-    if (typeof input.configRaw !== "string") {
-      throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
-    }
-    if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
-      throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
-    }
-    const status = input.status ?? "running";
-    assertSweepStatus(status);
-    const configJson = encodeJson(input.config, "sweep config");
-    if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
+    return this.createSweepNow(input);
+  }
+
+  private createSweepNow(input: NewSweep): SweepRecord {
+    const { status, configJson } = checkNewSweep(input);
     let id: string;
     if (input.id !== undefined) {
-      assertSweepId(input.id);
       if (this.sweeps.has(input.id)) throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
       id = input.id;
     } else {
@@ -283,6 +280,17 @@ export class MemoryStorage implements Storage {
     };
     this.sweeps.set(id, sweep);
     return toSweepRecord(sweep);
+  }
+
+  async createOrLoadNamedSweep(input: NewSweep & { readonly name: string }): Promise<{ sweep: SweepRecord; created: boolean }> {
+    this.assertOpen();
+    assertWritable(this, "create a sweep");
+    assertSweepName(input.name);
+    // One synchronous step from the look-up to the insert: nothing else runs in between.
+    const named = [...this.sweeps.values()].filter((s) => s.name === input.name).map(toSweepRecord);
+    const existing = pickNamedSweep(input.name, named, this.location);
+    if (existing !== null) return { sweep: existing, created: false };
+    return { sweep: this.createSweepNow(input), created: true };
   }
 
   async getSweep(id: string): Promise<SweepRecord | null> {

@@ -195,6 +195,12 @@ export interface Storage {
   readonly readOnly?: boolean;
 
   createSweep(input: NewSweep): Promise<SweepRecord>;
+  /**
+   * The sweep named `input.name` if there is one (nothing is created; several of that name: an error listing
+   * their ids), else createSweep(input). The look-up and the insert are one atomic step, so processes doing
+   * this at the same moment with one name end up with one sweep (Optuna's `load_if_exists`).
+   */
+  createOrLoadNamedSweep(input: NewSweep & { readonly name: string }): Promise<{ readonly sweep: SweepRecord; readonly created: boolean }>;
   getSweep(id: string): Promise<SweepRecord | null>;
   listSweeps(): Promise<SweepRecord[]>;
   setSweepStatus(id: string, status: SweepStatus): Promise<void>;

@@ -6,7 +6,7 @@ import { StorageError, readOnlyStorageError } from "./errors.js";
 import { describe, encodeJson } from "./json.js";
 import { paramProblems } from "../space/check-params.js";
 import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
-import type { ClaimOptions, Proposal, SweepEdit, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
+import type { ClaimOptions, NewSweep, Proposal, SweepEdit, SweepRecord, SweepStatus, TrialOutcome, TrialStatus } from "./types.js";
 
 export const SWEEP_STATUSES: readonly SweepStatus[] = ["running", "paused", "finished", "stopped", "failed"];
 export const TRIAL_STATUSES: readonly TrialStatus[] = [
@@ -220,4 +220,36 @@ export function assertEnqueueParams(sweepId: string, storedConfig: unknown, para
 
 export function assertUserAttrKey(key: unknown): asserts key is string {
   if (typeof key !== "string" || key === "") throw new StorageError(`user attribute key ${describe(key)} is not valid: expected a non-empty string`);
+}
+
+/** What every backend checks of a new sweep before writing it; returns the values it writes. */
+export function checkNewSweep(input: NewSweep): { readonly name: string | null; readonly status: SweepStatus; readonly configJson: string } {
+  if (typeof input.configRaw !== "string") {
+    throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
+  }
+  if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
+    throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
+  }
+  const status = input.status ?? "running";
+  assertSweepStatus(status);
+  if (input.id !== undefined) assertSweepId(input.id);
+  const configJson = encodeJson(input.config, "sweep config");
+  if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
+  return { name: input.name ?? null, status, configJson };
+}
+
+/** createOrLoadNamedSweep's input needs a name to look up by. */
+export function assertSweepName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || name === "") throw new StorageError(`a sweep to create or load by name needs a name, got ${describe(name)}`);
+}
+
+/**
+ * createOrLoadNamedSweep's answer from the sweeps already named so (oldest first): the one, none (create it),
+ * or an error naming every id when several share the name, so no process silently picks another's sweep.
+ */
+export function pickNamedSweep(name: string, named: readonly SweepRecord[], location: string): SweepRecord | null {
+  if (named.length > 1) {
+    throw new StorageError(`${named.length} sweeps are named '${name}' in ${location} (${named.map((m) => m.id).join(", ")}); load one by id`);
+  }
+  return named[0] ?? null;
 }

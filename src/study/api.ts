@@ -80,12 +80,6 @@ export async function createSweep<const C extends Readonly<Record<string, unknow
 export async function createSweep(options: CreateSweepOptions): Promise<Sweep> {
   const resolved = resolveConfig(options);
   const storage = await toStorage(options.storage, ":memory:");
-  const name = resolved.config.name;
-  if (options.loadIfExists) {
-    if (name === undefined) throw new TypeError("createSweep with loadIfExists needs a `name` in the config to look the sweep up by");
-    const existing = await findByName(storage, name);
-    if (existing !== null) return Sweep.load(storage, existing, options);
-  }
   return Sweep.create(storage, resolved, options);
 }
 

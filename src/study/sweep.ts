@@ -13,7 +13,7 @@ import { contains, createRng, deriveSeed, paramProblems, randomSeed, sample, unf
 import { describeValue } from "../space/distributions.js";
 import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import { StorageError } from "../storage/errors.js";
-import type { Storage, TrialRecord } from "../storage/types.js";
+import type { Storage, SweepRecord, TrialRecord } from "../storage/types.js";
 import { withAlgorithms, type CustomAlgorithms } from "./algorithms.js";
 import { DynamicSpaces, SuggestError } from "./define-by-run.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
@@ -106,7 +106,7 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   static async create<TConfig extends object = Record<string, unknown>>(
     storage: Storage,
     resolved: ResolvedSweep,
-    options: SweepOptions = {},
+    options: SweepOptions & { readonly loadIfExists?: boolean } = {},
   ): Promise<Sweep<TConfig>> {
     const seed = resolved.config.sweep.seed ?? randomSeed();
     const seeded: SweepConfig = { ...resolved.config, sweep: { ...resolved.config.sweep, seed } };
@@ -117,12 +117,18 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
       space: resolved.space,
       ...(custom.sampler !== undefined || custom.pruner !== undefined ? { custom } : {}),
     };
-    const record = await storage.createSweep({
-      name: config.name ?? null,
-      configRaw: resolved.raw,
-      config: stored,
-      status: "running",
-    });
+    const input = { name: config.name ?? null, configRaw: resolved.raw, config: stored, status: "running" } as const;
+    let record: SweepRecord;
+    if (options.loadIfExists) {
+      const name = config.name;
+      if (name === undefined) throw new TypeError("createSweep with loadIfExists needs a `name` in the config to look the sweep up by");
+      // One atomic step in the storage: two processes starting this script at once share one sweep.
+      const found = await storage.createOrLoadNamedSweep({ ...input, name });
+      if (!found.created) return Sweep.load<TConfig>(storage, found.sweep.id, options);
+      record = found.sweep;
+    } else {
+      record = await storage.createSweep(input);
+    }
     await storage.addEvent(record.id, "sweep_created", { file: resolved.file ?? null, method: config.method, seed });
     return new Sweep<TConfig>(storage, record.id, config, resolved.space, options);
   }

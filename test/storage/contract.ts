@@ -196,6 +196,25 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         );
       });
 
+      it("createOrLoadNamedSweep creates a named sweep once, then returns it; several of one name are refused by id", async () => {
+        const first = await storage.createOrLoadNamedSweep({ name: "study-a", configRaw: "a", config: { a: 1 } });
+        assert.equal(first.created, true);
+        assert.equal(first.sweep.name, "study-a");
+        assert.deepEqual(first.sweep.config, { a: 1 });
+        const again = await storage.createOrLoadNamedSweep({ name: "study-a", configRaw: "b", config: { b: 2 } });
+        assert.deepEqual(again, { sweep: await storage.getSweep(first.sweep.id), created: false }, "the stored one, not the new config");
+        assert.equal((await storage.listSweeps()).filter((s) => s.name === "study-a").length, 1, "nothing created");
+
+        await storage.createSweep({ name: "study-a", configRaw: "c", config: {} }); // plain createSweep allows a second
+        await assert.rejects(
+          storage.createOrLoadNamedSweep({ name: "study-a", configRaw: "d", config: {} }),
+          storageError(new RegExp(`2 sweeps are named 'study-a' .*\\(${first.sweep.id}, \\w+\\); load one by id`)),
+        );
+        await assert.rejects(storage.createOrLoadNamedSweep({ name: "" as string, configRaw: "e", config: {} }), storageError(/needs a name, got ""/));
+        await assert.rejects(storage.createOrLoadNamedSweep({ name: "study-b", configRaw: 5 as unknown as string, config: {} }), storageError(/configRaw must be the sweep file text/));
+        assert.equal((await storage.listSweeps()).some((s) => s.name === "study-b"), false);
+      });
+
       it("sets the status and bumps updatedAt; unknown ids and statuses are refused by name", async () => {
         await new Promise((resolve) => setTimeout(resolve, 3));
         await storage.setSweepStatus(sweep.id, "finished");

@@ -4,12 +4,12 @@
  * ports three Optuna examples and checks their results.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import {
   MedianPruner,
   TPESampler,
@@ -21,6 +21,7 @@ import {
   type Sampler,
 } from "../../src/index.js";
 import { buildRoot } from "../helpers/paths.js";
+import { POSTGRES_MISSING, startPgServer, type PgServer } from "../storage/pg-server.js";
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -285,4 +286,65 @@ describe("Optuna examples, ported", () => {
       await reopened.close();
     }
   });
+});
+
+describe("loadIfExists from several processes at the same moment", () => {
+  let server: PgServer | null = null;
+  before(async () => {
+    server = await startPgServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  /** Starts `count` node processes that each wait for the gate file, then createSweep({loadIfExists}); their ids. */
+  async function race(storageLocation: string, count: number): Promise<string[]> {
+    const dir = tempDir();
+    const gate = join(dir, "go");
+    const script = join(dir, "racer.mjs");
+    const config = { name: "raced-study", method: "random", metric, parameters: { x: { min: 0, max: 1 } } };
+    writeFileSync(
+      script,
+      [
+        `import { existsSync } from "node:fs";`,
+        `import { createSweep } from ${JSON.stringify(pathToFileURL(join(buildRoot, "src", "index.js")).href)};`,
+        `while (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 5));`,
+        `const sweep = await createSweep({ storage: ${JSON.stringify(storageLocation)}, config: ${JSON.stringify(config)}, loadIfExists: true });`,
+        "console.log(sweep.id);",
+        "await sweep.storage.close();",
+      ].join("\n"),
+    );
+    const children = Array.from({ length: count }, () => {
+      const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+      return new Promise<string>((resolve, reject) =>
+        child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`racer exited ${code}: ${err}`)))),
+      );
+    });
+    // Every racer is up and polling (node's start is the slow part) before the gate opens.
+    await new Promise((r) => setTimeout(r, 1_500));
+    writeFileSync(gate, "");
+    return Promise.all(children);
+  }
+
+  for (const backend of ["SQLite", "PostgreSQL"] as const) {
+    test(`${backend}: six processes, one name: one sweep, and every process got it`, async (t) => {
+      if (backend === "PostgreSQL" && server === null) return t.skip(POSTGRES_MISSING);
+      const location = backend === "SQLite" ? join(tempDir(), "raced.db") : await server!.freshSchema();
+      const ids = await race(location, 6);
+      assert.equal(new Set(ids).size, 1, `the processes got ${[...new Set(ids)].join(", ")}`);
+      const storage = await openStorage(location);
+      try {
+        const sweeps = await storage.listSweeps();
+        assert.deepEqual(sweeps.map((s) => [s.id, s.name]), [[ids[0], "raced-study"]]);
+        const created = (await storage.listEvents(ids[0]!)).filter((e) => e.kind === "sweep_created");
+        assert.equal(created.length, 1);
+      } finally {
+        await storage.close();
+      }
+    });
+  }
 });

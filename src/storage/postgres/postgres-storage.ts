@@ -59,6 +59,9 @@ import {
   assertSweepEditor,
   assertEnqueueParams,
   assertUserAttrKey,
+  assertSweepName,
+  checkNewSweep,
+  pickNamedSweep,
   checkProposal,
   checkSweepEdit,
 } from "../validate.js";
@@ -222,33 +225,38 @@ export class PostgresStorage implements Storage {
 
   async createSweep(input: NewSweep): Promise<SweepRecord> {
     assertWritable(this, "create a sweep");
-    if (typeof input.configRaw !== "string") {
-      throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
-    }
-    if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
-      throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
-    }
-    const status = input.status ?? "running";
-    assertSweepStatus(status);
-    if (input.id !== undefined) assertSweepId(input.id);
-    const configJson = encodeJson(input.config, "sweep config");
-    if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
-    const values = (id: string) => [id, input.name ?? null, input.configRaw, configJson, status, this.now()];
-    const row = await this.withSession(async (session) => {
-      if (input.id !== undefined) {
-        const inserted = await first<SweepRow>(session, "insertSweep", values(input.id));
-        if (inserted === undefined) throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
-        return inserted;
-      }
-      for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
-        const inserted = await first<SweepRow>(session, "insertSweep", values(generateSweepId()));
-        if (inserted !== undefined) return inserted;
-      }
-      throw new StorageError(
-        `could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`,
-      );
+    const values = checkNewSweep(input);
+    return toSweepRecord(await this.withSession((session) => this.insertSweep(session, input, values)));
+  }
+
+  async createOrLoadNamedSweep(input: NewSweep & { readonly name: string }): Promise<{ sweep: SweepRecord; created: boolean }> {
+    assertWritable(this, "create a sweep");
+    assertSweepName(input.name);
+    const values = checkNewSweep(input);
+    return this.transaction(async (session) => {
+      // Names are not unique in the table (two sweeps may share one), so a transaction-level advisory lock on
+      // the name serialises the look-up and the insert of processes using this name, and no one else.
+      await run(session, "lockSweepName", [input.name]);
+      const named = (await run<SweepRow>(session, "sweepsNamed", [input.name])).map(toSweepRecord);
+      const existing = pickNamedSweep(input.name, named, this.location);
+      if (existing !== null) return { sweep: existing, created: false };
+      return { sweep: toSweepRecord(await this.insertSweep(session, input, values)), created: true };
     });
-    return toSweepRecord(row);
+  }
+
+  /** Inserts a checked new sweep under its given id, or a generated free one. */
+  private async insertSweep(session: Session, input: NewSweep, values: ReturnType<typeof checkNewSweep>): Promise<SweepRow> {
+    const row = (id: string) => [id, values.name, input.configRaw, values.configJson, values.status, this.now()];
+    if (input.id !== undefined) {
+      const inserted = await first<SweepRow>(session, "insertSweep", row(input.id));
+      if (inserted === undefined) throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
+      return inserted;
+    }
+    for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
+      const inserted = await first<SweepRow>(session, "insertSweep", row(generateSweepId()));
+      if (inserted !== undefined) return inserted;
+    }
+    throw new StorageError(`could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`);
   }
 
   async getSweep(id: string): Promise<SweepRecord | null> {

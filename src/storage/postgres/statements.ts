@@ -28,6 +28,9 @@ export const SQL = {
   getSweep: "SELECT * FROM sweeps WHERE id = $1",
   lockSweep: "SELECT * FROM sweeps WHERE id = $1 FOR NO KEY UPDATE",
   listSweeps: "SELECT * FROM sweeps ORDER BY seq",
+  sweepsNamed: "SELECT * FROM sweeps WHERE name = $1 ORDER BY seq",
+  /** createOrLoadNamedSweep's lock: one name at a time (hashtext: any 32-bit key; a rare collision only waits). */
+  lockSweepName: "SELECT pg_advisory_xact_lock(hashtext('sweep name:' || $1))",
   setSweepStatus: "UPDATE sweeps SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id",
   setSweepUserAttrs: "UPDATE sweeps SET user_attrs_json = $2, updated_at = $3 WHERE id = $1 RETURNING id",
   /** Trials, their values and the events go with it (ON DELETE CASCADE). */

@@ -48,6 +48,9 @@ import {
   assertSweepEditor,
   assertEnqueueParams,
   assertUserAttrKey,
+  assertSweepName,
+  checkNewSweep,
+  pickNamedSweep,
   checkProposal,
   checkSweepEdit,
 } from "../validate.js";
@@ -209,40 +212,39 @@ export class SqliteStorage implements Storage {
 
   async createSweep(input: NewSweep): Promise<SweepRecord> {
     this.writable("create a sweep");
-    if (typeof input.configRaw !== "string") {
-      throw new StorageError(`sweep configRaw must be the sweep file text, got ${typeof input.configRaw}`);
-    }
-    if (input.name !== undefined && input.name !== null && typeof input.name !== "string") {
-      throw new StorageError(`sweep name must be a string or null, got ${typeof input.name}`);
-    }
-    const status = input.status ?? "running";
-    assertSweepStatus(status);
-    if (input.id !== undefined) assertSweepId(input.id);
-    const configJson = encodeJson(input.config, "sweep config");
-    if (configJson === null) throw new StorageError("sweep config is missing (undefined)");
-    const row = {
-      name: input.name ?? null,
-      config_raw: input.configRaw,
-      config_json: configJson,
-      status,
-      now: nowIso(),
-    };
-    const id = await this.run((s) => {
-      if (input.id !== undefined) {
-        if (s.insertSweep.run({ ...row, id: input.id }).changes === 0) {
-          throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
-        }
-        return input.id;
-      }
-      for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
-        const candidate = generateSweepId();
-        if (s.insertSweep.run({ ...row, id: candidate }).changes === 1) return candidate;
-      }
-      throw new StorageError(
-        `could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`,
-      );
-    });
+    const values = checkNewSweep(input);
+    const id = await this.run((s) => this.insertSweep(s, input, values));
     return (await this.getSweep(id)) as SweepRecord;
+  }
+
+  async createOrLoadNamedSweep(input: NewSweep & { readonly name: string }): Promise<{ sweep: SweepRecord; created: boolean }> {
+    this.writable("create a sweep");
+    assertSweepName(input.name);
+    const values = checkNewSweep(input);
+    // Under the write lock from the look-up to the insert: two processes with one name get one sweep.
+    const found = await this.transaction((s) => {
+      const named = s.listSweeps.all().filter((row) => row.name === input.name).map(toSweepRecord);
+      const existing = pickNamedSweep(input.name, named, this.location);
+      if (existing !== null) return { sweep: existing, created: false };
+      return { sweep: toSweepRecord(s.getSweep.get(this.insertSweep(s, input, values))!), created: true };
+    });
+    return found;
+  }
+
+  /** Inserts a checked new sweep under its given id, or a generated free one; returns the id. */
+  private insertSweep(s: Statements, input: NewSweep, values: ReturnType<typeof checkNewSweep>): string {
+    const row = { name: values.name, config_raw: input.configRaw, config_json: values.configJson, status: values.status, now: nowIso() };
+    if (input.id !== undefined) {
+      if (s.insertSweep.run({ ...row, id: input.id }).changes === 0) {
+        throw new StorageError(`sweep '${input.id}' already exists in ${this.location}`);
+      }
+      return input.id;
+    }
+    for (let attempt = 0; attempt < MAX_SWEEP_ID_ATTEMPTS; attempt++) {
+      const candidate = generateSweepId();
+      if (s.insertSweep.run({ ...row, id: candidate }).changes === 1) return candidate;
+    }
+    throw new StorageError(`could not find a free ${GENERATED_SWEEP_ID_LENGTH}-character sweep id in ${MAX_SWEEP_ID_ATTEMPTS} tries`);
   }
 
   async getSweep(id: string): Promise<SweepRecord | null> {
