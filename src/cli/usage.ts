@@ -30,7 +30,9 @@ export function explainUsage(message: string, argv: readonly string[], command: 
       const [, name, given, choices] = m as unknown as [string, string, string, string];
       const words = [...choices.matchAll(/"([^"]*)"/g)].map((c) => c[1]!);
       const guess = suggest(given.replace(/^"|"$/g, ""), words);
-      return `--${name} ${given} is not one of ${words.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`;
+      // A positional (`sweep slurm sumbit`) is named as the usage line names it, not as a flag.
+      const isPositional = command?.positionals.some((p) => p.name === name) ?? false;
+      return `${isPositional ? `<${name}>` : `--${name}`} ${given} is not one of ${words.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`;
     });
     if (lines.length > 0) return lines.join("; ");
   }

@@ -265,6 +265,8 @@ describe("as a real process", () => {
     [["report", "FINISHED", "-o", "/nonexistent/dir/r.html"], /the folder \/nonexistent\/dir does not exist/],
     [["stop"], /sweep stop needs <id>/],
     [["wandb", "--cuont", "2", "--", "/usr/bin/python3", "train.py"], /unknown option --cuont \(did you mean --count\?\)/],
+    // A positional out of its choices is named as the usage line names it, not as a flag.
+    [["slurm", "sumbit", "SWEEP"], /^sweep: <action> "sumbit" is not one of submit, status \(did you mean submit\?\)/m],
   ];
   for (const [template, says] of reported) {
     test(`sweep ${template.join(" ")}`, async () => {
