@@ -3,7 +3,7 @@
 Usage (called by dist/bench/run.js, which passes one JSON request on stdin and reads JSON from stdout):
   {"mode": "check"}                                  -> optuna version and the problems' values at fixed points
   {"mode": "efficiency", "problem": "...", "config": "...", "seeds": [...], "trials": 100}
-  {"mode": "overhead", "trials": 1000, "storage": "memory" | "sqlite:<path>"}
+  {"mode": "overhead", "trials": 1000, "storage": "memory" | "sqlite:<path>" | "url:<SQLAlchemy URL>", "max_seconds": 90}
 
 The problems repeat bench/functions.ts formula for formula; the "check" mode lets the TypeScript side
 verify that both agree before any result is compared.
@@ -153,11 +153,22 @@ def finetune_space(trial):
 
 def overhead(request):
     storage = request["storage"]
-    url = None if storage == "memory" else "sqlite:///" + storage[len("sqlite:"):]
+    if storage == "memory":
+        url = None
+    elif storage.startswith("url:"):
+        url = storage[len("url:"):]  # e.g. postgresql://..., through SQLAlchemy and psycopg2
+    else:
+        url = "sqlite:///" + storage[len("sqlite:"):]
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=1), storage=url)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    max_seconds = request.get("max_seconds")
     asks = []
+    capped = False
     start = time.perf_counter()
     for _ in range(request["trials"]):
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            capped = True
+            break
         t0 = time.perf_counter()
         trial = study.ask()
         params = finetune_space(trial)
@@ -165,7 +176,7 @@ def overhead(request):
         study.tell(trial, params["lr"] * 1e4 + params["warmup_ratio"])
     total = time.perf_counter() - start
     tail = asks[-50:]
-    return {"total_s": total, "last_ask_ms": 1000 * sorted(tail)[len(tail) // 2]}
+    return {"trials": len(asks), "total_s": total, "last_ask_ms": 1000 * sorted(tail)[len(tail) // 2], "capped": capped}
 
 
 def main():

@@ -1,7 +1,9 @@
 /**
  * Overhead: wall time of ask/tell loops with a trivial objective on a 4-parameter fine-tuning space, ours
- * and Optuna's, in memory and on SQLite; the sampler's own cost at 1,000 and 10,000 completed trials; and
- * how much of a SQLite ask is the storage reading the sweep's history.
+ * and Optuna's, in memory, on SQLite and on PostgreSQL (a throw-away local server, the tests' own,
+ * test/storage/pg-server.ts; Optuna reaches it through SQLAlchemy and psycopg2: Debian's python3-psycopg2);
+ * the sampler's own cost at 1,000 and 10,000 completed trials; and how much of a SQLite ask is the storage
+ * reading the sweep's history.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +15,8 @@ import { TPESampler } from "../src/samplers/tpe/index.js";
 import type { TrialView } from "../src/samplers/types.js";
 import { openStorage } from "../src/storage/index.js";
 import { createSweep } from "../src/study/index.js";
+import pg from "pg";
+import { startPgServer } from "../test/storage/pg-server.js";
 import { callOptuna } from "./optuna.js";
 import { quantile } from "./stats.js";
 
@@ -37,22 +41,36 @@ export interface LoopTiming {
   readonly totalS: number;
   /** Median ask() time over the last 50 asks (the history is then nearly full). */
   readonly lastAskMs: number;
+  /** Set when the loop was stopped at a time cap before reaching the trials asked for (Optuna's long loops). */
+  readonly cappedAtS?: number;
+}
+
+export type OverheadBackend = "memory" | "sqlite" | "postgres";
+
+/** One loop size on one backend, ours and Optuna's (null: not run, with the reason in `notes`). */
+export interface OverheadRow {
+  readonly backend: OverheadBackend;
+  readonly trials: number;
+  readonly ours: LoopTiming;
+  readonly optuna: LoopTiming | null;
 }
 
 export interface OverheadResult {
-  readonly ours: {
-    readonly memory: LoopTiming;
-    readonly sqlite: LoopTiming;
-    readonly memoryLarge: LoopTiming | null;
-    /** The same long loop on a SQLite file (absent in results written before it was measured). */
-    readonly sqliteLarge?: LoopTiming | null;
-  };
-  readonly optuna: { readonly memory: LoopTiming; readonly sqlite: LoopTiming } | null;
+  readonly rows: readonly OverheadRow[];
+  /** Why a backend or Optuna's side is missing, and how PostgreSQL was run. */
+  readonly notes: readonly string[];
   /** TPESampler.suggest alone, median ms, at this many completed trials. */
   readonly suggestMs: Readonly<Record<number, number>>;
   /** Reading a 1,000-trial sweep's trials and curves from SQLite, median ms: what every claim pays before the sampler runs. */
   readonly sqliteHistoryReadMs: number;
 }
+
+/**
+ * Optuna's long loop is stopped after this long. Its TPE re-reads and re-fits the whole history on every ask (and its
+ * RDB storage re-reads it too), so 10,000 trials would take most of an hour per backend; the row then says how
+ * far it got.
+ */
+const OPTUNA_CAP_S = 90;
 
 const trivialObjective = (p: Record<string, unknown>): number => (p.lr as number) * 1e4 + (p.warmup_ratio as number);
 
@@ -101,36 +119,78 @@ function suggestTime(n: number): number {
   return quantile(times.slice(5), 0.5); // the first calls include JIT warm-up
 }
 
+/** Where each backend's loop keeps its trials: ours and Optuna's. */
+interface BackendPlace {
+  readonly backend: OverheadBackend;
+  ours(): Promise<string>;
+  optuna(): Promise<string>;
+}
+
 export async function runOverhead(options: { trials: number; large: number | null; optuna: boolean }, log: (line: string) => void): Promise<OverheadResult> {
   const dir = mkdtempSync(join(tmpdir(), "sweep-bench-"));
+  const notes: string[] = [];
+  const server = await startPgServer().catch((err: Error) => {
+    notes.push(`PostgreSQL left out: its server did not start (${err.message.split("\n")[0]})`);
+    return null;
+  });
+  if (server === null && notes.length === 0) notes.push("PostgreSQL left out: not installed (apt-get install postgresql)");
   try {
-    const memory = await ourLoop(":memory:", options.trials);
-    log(`  sweep in memory: ${memory.timing.totalS.toFixed(2)} s`);
-    const sqlite = await ourLoop(join(dir, "sweep.db"), options.trials);
-    log(`  sweep SQLite: ${sqlite.timing.totalS.toFixed(2)} s`);
-    const large = options.large === null ? null : (await ourLoop(":memory:", options.large, log)).timing;
-    if (large) log(`  sweep in memory, ${options.large} trials: ${large.totalS.toFixed(1)} s`);
-    const sqliteLarge = options.large === null ? null : (await ourLoop(join(dir, "sweep-large.db"), options.large, log)).timing;
-    if (sqliteLarge) log(`  sweep SQLite, ${options.large} trials: ${sqliteLarge.totalS.toFixed(1)} s`);
+    let files = 0;
+    let optunaDatabases = 0;
+    const places: BackendPlace[] = [
+      { backend: "memory", ours: async () => ":memory:", optuna: async () => "memory" },
+      { backend: "sqlite", ours: async () => join(dir, `sweep-${files++}.db`), optuna: async () => `sqlite:${join(dir, `optuna-${files++}.db`)}` },
+    ];
+    if (server !== null) {
+      notes.push("PostgreSQL: a local server started for the run (the tests' own, test/storage/pg-server.ts), over TCP on 127.0.0.1; ours in a schema of its own, Optuna's in a database of its own (SQLAlchemy and psycopg2)");
+      places.push({
+        backend: "postgres",
+        ours: () => server.freshSchema(),
+        optuna: async () => {
+          const name = `optuna_bench_${++optunaDatabases}`;
+          const admin = new pg.Client({ connectionString: server.url() });
+          await admin.connect();
+          await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end());
+          return `url:${server.url(name)}`;
+        },
+      });
+    }
+    const sizes = options.large === null ? [options.trials] : [options.trials, options.large];
+    const rows: OverheadRow[] = [];
+    let sqliteHistoryReadMs = NaN;
+    let optunaOnPostgres = options.optuna;
+    for (const trials of sizes) {
+      for (const place of places) {
+        const ours = await ourLoop(await place.ours(), trials, trials > 1000 ? log : undefined);
+        if (place.backend === "sqlite" && trials === options.trials) sqliteHistoryReadMs = ours.readMs;
+        log(`  sweep ${place.backend}, ${trials} trials: ${ours.timing.totalS.toFixed(2)} s`);
+        let optuna: LoopTiming | null = null;
+        if (options.optuna && (place.backend !== "postgres" || optunaOnPostgres)) {
+          try {
+            const r = await callOptuna<{ trials: number; total_s: number; last_ask_ms: number; capped: boolean }>({
+              mode: "overhead",
+              trials,
+              storage: await place.optuna(),
+              // The short loop always runs to its end; only the long one is capped.
+              ...(trials > options.trials ? { max_seconds: OPTUNA_CAP_S } : {}),
+            });
+            optuna = { trials: r.trials, totalS: r.total_s, lastAskMs: r.last_ask_ms, ...(r.capped ? { cappedAtS: OPTUNA_CAP_S } : {}) };
+            log(`  optuna ${place.backend}, ${trials} trials: ${r.capped ? `stopped at ${r.trials} trials after` : ""} ${r.total_s.toFixed(2)} s`);
+          } catch (err) {
+            if (place.backend !== "postgres") throw err;
+            optunaOnPostgres = false;
+            const reason = (err as Error).message.split("\n").find((l) => /Error/.test(l)) ?? "it failed";
+            notes.push(`Optuna on PostgreSQL left out: ${reason.trim()} (apt-get install python3-psycopg2)`);
+          }
+        }
+        rows.push({ backend: place.backend, trials, ours: ours.timing, optuna });
+      }
+    }
     const suggestMs: Record<number, number> = {};
     for (const n of [1000, 10000]) suggestMs[n] = suggestTime(n);
-    let optuna: OverheadResult["optuna"] = null;
-    if (options.optuna) {
-      const om = await callOptuna<{ total_s: number; last_ask_ms: number }>({ mode: "overhead", trials: options.trials, storage: "memory" });
-      log(`  optuna in memory: ${om.total_s.toFixed(2)} s`);
-      const os = await callOptuna<{ total_s: number; last_ask_ms: number }>({
-        mode: "overhead",
-        trials: options.trials,
-        storage: `sqlite:${join(dir, "optuna.db")}`,
-      });
-      log(`  optuna SQLite: ${os.total_s.toFixed(2)} s`);
-      optuna = {
-        memory: { trials: options.trials, totalS: om.total_s, lastAskMs: om.last_ask_ms },
-        sqlite: { trials: options.trials, totalS: os.total_s, lastAskMs: os.last_ask_ms },
-      };
-    }
-    return { ours: { memory: memory.timing, sqlite: sqlite.timing, memoryLarge: large, sqliteLarge }, optuna, suggestMs, sqliteHistoryReadMs: sqlite.readMs };
+    return { rows, notes, suggestMs, sqliteHistoryReadMs };
   } finally {
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

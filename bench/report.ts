@@ -1,27 +1,28 @@
 /** Markdown tables of the benchmark results, for bench/results/*.md and the summary in bench/README.md. */
 import type { EfficiencyResult } from "./efficiency.js";
-import type { OverheadResult } from "./overhead.js";
+import type { LoopTiming, OverheadResult } from "./overhead.js";
 import { fmt } from "./stats.js";
+
+const BACKEND_NAMES = { memory: "in memory", sqlite: "SQLite", postgres: "PostgreSQL" } as const;
 
 export function overheadMarkdown(r: OverheadResult, optunaNote: string): string {
   const lines = [
-    `| loop (${r.ours.memory.trials} trials, trivial objective, 4 params) | sweep TPE | Optuna TPE | Optuna / sweep |`,
+    "| ask/tell loop (trivial objective, 4 params) | sweep TPE: total (last asks) | Optuna TPE: total (last asks) | Optuna / sweep, per trial |",
     "| --- | --- | --- | --- |",
   ];
-  const row = (label: string, ours: number, theirs: number | undefined, unit: string) =>
-    lines.push(`| ${label} | ${fmt(ours)} ${unit} | ${theirs === undefined ? "—" : `${fmt(theirs)} ${unit}`} | ${theirs === undefined ? "—" : `${fmt(theirs / ours)}×`} |`);
-  row("in memory, total", r.ours.memory.totalS, r.optuna?.memory.totalS, "s");
-  row("SQLite, total", r.ours.sqlite.totalS, r.optuna?.sqlite.totalS, "s");
-  row("in memory, ask() near the end (median of last 50)", r.ours.memory.lastAskMs, r.optuna?.memory.lastAskMs, "ms");
-  row("SQLite, ask() near the end (median of last 50)", r.ours.sqlite.lastAskMs, r.optuna?.sqlite.lastAskMs, "ms");
+  const timing = (t: LoopTiming) =>
+    `${t.cappedAtS !== undefined ? `stopped at ${t.trials.toLocaleString("en-US")} trials after ` : ""}${fmt(t.totalS)} s (${fmt(t.lastAskMs)} ms)`;
+  for (const row of r.rows) {
+    const ratio = row.optuna === null ? "—" : `${fmt(row.optuna.totalS / row.optuna.trials / (row.ours.totalS / row.ours.trials))}×`;
+    lines.push(`| ${row.trials.toLocaleString("en-US")} trials, ${BACKEND_NAMES[row.backend]} | ${timing(row.ours)} | ${row.optuna === null ? "—" : timing(row.optuna)} | ${ratio} |`);
+  }
   lines.push("");
   lines.push("| sweep-only figure | value |");
   lines.push("| --- | --- |");
   for (const [n, ms] of Object.entries(r.suggestMs)) lines.push(`| TPESampler.suggest() with ${n} completed trials (median) | ${fmt(ms)} ms |`);
-  lines.push(`| SQLite: reading a ${r.ours.sqlite.trials}-trial history (listTrials + listIntermediates, median) | ${fmt(r.sqliteHistoryReadMs)} ms |`);
-  if (r.ours.memoryLarge) lines.push(`| ${r.ours.memoryLarge.trials}-trial loop in memory, total | ${fmt(r.ours.memoryLarge.totalS)} s (last asks ${fmt(r.ours.memoryLarge.lastAskMs)} ms) |`);
-  if (r.ours.sqliteLarge) lines.push(`| ${r.ours.sqliteLarge.trials}-trial loop on SQLite, total | ${fmt(r.ours.sqliteLarge.totalS)} s (last asks ${fmt(r.ours.sqliteLarge.lastAskMs)} ms) |`);
-  if (optunaNote) lines.push("", optunaNote);
+  lines.push(`| SQLite: reading a ${r.rows[0]?.trials ?? 1000}-trial history (listTrials + listIntermediates, median) | ${fmt(r.sqliteHistoryReadMs)} ms |`);
+  const notes = [...r.notes, ...(optunaNote ? [optunaNote] : [])];
+  if (notes.length > 0) lines.push("", ...notes.map((n) => `- ${n}.`));
   return lines.join("\n") + "\n";
 }
 

@@ -114,7 +114,7 @@ CREATE TRIGGER trials_stamp_txid BEFORE INSERT OR UPDATE ON trials
 CREATE TRIGGER intermediate_values_stamp_txid BEFORE INSERT OR UPDATE ON intermediate_values
   FOR EACH ROW EXECUTE PROCEDURE sweep_stamp_txid();
 CREATE INDEX trials_by_sweep_txid ON trials (sweep_id, txid);
-CREATE INDEX intermediate_values_by_txid ON intermediate_values (txid);
+CREATE INDEX intermediate_values_by_name_txid ON intermediate_values (name, txid);
 `;
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
