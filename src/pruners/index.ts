@@ -16,7 +16,7 @@ import { WandbHyperbandPruner } from "./wandb-hyperband.js";
 
 export type { Pruner, PrunerContext, PruneDecision } from "./types.js";
 export { noPruner } from "./types.js";
-export { WandbHyperbandPruner, wandbHyperbandBands, defaultS, type WandbHyperbandOptions } from "./wandb-hyperband.js";
+export { WandbHyperbandPruner, wandbHyperbandBands, defaultS, skippedBands, type WandbHyperbandOptions } from "./wandb-hyperband.js";
 export { MedianPruner, type MedianPrunerOptions } from "./median.js";
 export { AshaPruner, type AshaPrunerOptions } from "./asha.js";
 export { HyperbandPruner, interleave, type HyperbandPrunerOptions } from "./hyperband.js";
