@@ -28,16 +28,18 @@ hyperparameters, one for each way early stopping goes wrong — curves that cros
 late (\`divergence\`); each is described with its table below. Every report carries noise fixed by (seed, trial
 number, epoch), so every method sees the same report for the same trial. **How they were fixed:** the shapes
 and constants were written from the description above and checked only with the profile under each table
-(no pruner involved); the \`crossing\` family's capacity penalty and delay were changed once, from that
-profile, because near-best configurations were all outside the top third up to epoch 5 (the curves crossed
-too late to be "at different epochs"). Then they were committed, before any pruner ran on them. The earlier
+(no pruner involved); the \`crossing\` family was changed once, from that profile (capacity penalty
+0.12·(1-capacity)² → 0.03·(1-capacity)², delay 1 + 15·capacity² → 1 + 12·capacity²), because only the largest
+models were near-best, so every near-best curve started at about the same late epoch rather than "at
+different epochs". Then they were committed, before any pruner ran on them. The earlier
 single-family benchmark (fine-tuning curves over lr, warmup and dropout) is in
 \`bench/results/pruning-2026-11-23-*.md\`.
 
-**Seeds.** Anything tuned was tuned on seeds 1001..1008 (\`--first-seed 1001\`): the choice of the W&B
-hyperband change (W&B's rule, the guard alone, the dealt bands alone, both) and of how TPE treats trials
-stopped before its reference step (left out, or ranked bad); those runs are in
-\`bench/results/pruning-tuning-1001-1008-*.md\`. The reported seeds 1..20 were run once, after the choice.
+**Seeds.** Anything tuned was tuned on seeds 1001..1008 (\`--first-seed 1001\`), never on the reported
+seeds: the W&B hyperband change (W&B's rule, the guard alone, the dealt bands alone, both: seeds 1001..1004,
+figures in docs/early-termination.md) and how TPE treats trials stopped before its reference step (left
+out, or ranked bad: seeds 1001..1008, \`bench/results/pruning-tuning-1001-1008-*.md\`). The reported seeds
+1..20 were run once, after the choice (\`npm run bench:pruning\`, which writes this section).
 
 **The comparison.** Every method gets the same budget of epochs per seed (2000, i.e. 100 full trials),
 trials run one at a time, and a trial still running when the budget runs out is cut off. The random-search
