@@ -1,6 +1,7 @@
 /**
- * W&B's `early_terminate: {type: hyperband}` with W&B's own semantics (wandb/sweeps `hyperband_stop_runs`),
- * so a sweep file moved from W&B stops the same runs here:
+ * W&B's `early_terminate: {type: hyperband}` with W&B's bands and thresholds (wandb/sweeps
+ * `hyperband_stop_runs`); with `keepSlowStarters: false` a sweep moved from W&B stops exactly the same runs
+ * here, and by default some of the runs W&B would stop go on (below):
  *
  * - An iteration is the n-th logged (finite) value of the sweep metric, not the step number.
  * - The bands — the iterations at which runs are checked — are `int(min_iter * eta^k)` for k = 0, 1, …, or
