@@ -133,57 +133,81 @@ function mean(values: readonly number[]): number {
 }
 
 
-/** Best final losses closer than this count as equal: a fiftieth of "near", far below the noise of a report. */
-const SAME_LOSS = 1e-4;
+/** The verdict on the issue's target for one family's table. */
+export interface FamilyTable {
+  readonly family: string;
+  readonly summaries: readonly MethodSummary[];
+}
+
+export interface Target {
+  /** The rows the target is about. */
+  readonly rows: readonly string[];
+  /** At least this many times fewer epochs to near-best than the baseline (median over seeds). */
+  readonly speedUp: number;
+  /** And at least this share of the seeds reaching near-best within the budget. */
+  readonly reachedShare: number;
+  /** The same sampler without pruning, which a pruner should never make worse. */
+  readonly unpruned: string;
+}
+
+/** Whether a row meets the target: the median speed-up and the share of seeds that got there. */
+export function meetsTarget(s: MethodSummary, target: Target): boolean {
+  return s.speedUp >= target.speedUp && s.reached >= Math.ceil(target.reachedShare * s.seeds - 1e-9);
+}
 
 /**
- * The verdict on the issue's target, from the table's own numbers: which rows get near the best at least
- * `speedUp` times faster than no pruning (median), and each of our pruners against Optuna's counterpart
- * (same curves, same settings) on epochs to near-best and best final loss.
+ * The verdict from the tables' own numbers: a grid of target rows by family, each cell the speed-up (with
+ * its 90% bootstrap interval) and the seeds reaching near-best, marked met or not; then, per family, the
+ * target rows against the same sampler without pruning.
  */
-export function targetLines(
-  summaries: readonly MethodSummary[],
-  speedUp: number,
-  counterparts: readonly (readonly [string, string])[],
-): string[] {
-  const byLabel = new Map(summaries.map((s) => [s.label, s]));
-  const interval = (s: MethodSummary) => `${s.speedUpInterval[0].toFixed(1)}-${s.speedUpInterval[1].toFixed(1)}`;
-  const meeting = summaries
-    .filter((s) => s.speedUp >= speedUp)
-    .map(
-      (s) =>
-        `${s.label} (${s.speedUp.toFixed(1)}x, 90% bootstrap interval ${interval(s)}` +
-        `${s.speedUpInterval[0] < speedUp ? `: below ${speedUp}x at its low end` : ""})`,
-    );
-  const fastest = summaries.slice(1).reduce((a, b) => (b.speedUp > a.speedUp ? b : a));
+export function verdictLines(tables: readonly FamilyTable[], target: Target): string[] {
+  const cells: string[] = [];
+  let met = 0;
+  const rows = tables.map((t) => {
+    const byLabel = new Map(t.summaries.map((s) => [s.label, s]));
+    const parts = target.rows.map((label) => {
+      const s = byLabel.get(label);
+      if (!s) return "not run";
+      const ok = meetsTarget(s, target);
+      if (ok) met++;
+      cells.push(`${t.family} / ${label}: ${ok ? "met" : "not met"}`);
+      return `${speed(s)}, ${s.reached}/${s.seeds} ${ok ? "**met**" : "not met"}`;
+    });
+    return `| ${t.family} | ${parts.join(" | ")} |`;
+  });
+  const total = tables.length * target.rows.length;
   const lines = [
-    `**Target ${speedUp}x fewer epochs than no pruning to get near the best:** ` +
-      (meeting.length > 0
-        ? `met by ${meeting.join(", ")}.`
-        : `met by no row; the fastest is ${fastest.label} at ${fastest.speedUp.toFixed(1)}x ` +
-          `(90% bootstrap interval ${interval(fastest)}).`),
+    `**Verdict.** Target: at least ${target.speedUp}x fewer epochs than random search without pruning to a near-best completed trial ` +
+      `(median over seeds), with at least ${Math.round(target.reachedShare * 100)}% of the seeds getting there, for each of ` +
+      `${target.rows.join(", ")}, on every family. Met in ${met} of ${total} cells` +
+      (met === total ? ": **all targets met**." : met === 0 ? ": **no target met**." : `; not met: ${cells.filter((c) => c.endsWith("not met")).map((c) => c.replace(/: not met$/, "")).join("; ")}.`),
     "",
-    "**Ours against Optuna's counterpart** (epochs to near-best, median; best final over the whole budget, median):",
+    `| family | ${target.rows.join(" | ")} |`,
+    `|---|${target.rows.map(() => "---:").join("|")}|`,
+    ...rows,
+    "",
+    `Against the same sampler without pruning (${target.unpruned}; epochs to near-best, median, and seeds reaching it):`,
     "",
   ];
-  for (const [ours, theirs] of counterparts) {
-    const a = byLabel.get(ours);
-    const b = byLabel.get(theirs);
-    if (!a || !b) {
-      lines.push(`- ${ours} vs ${theirs}: not compared (${!a ? ours : theirs} did not run)`);
-      continue;
-    }
-    const epochs = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "never");
-    const verdict =
-      a.epochsToNear.median <= b.epochsToNear.median && a.medianBestFound <= b.medianBestFound + SAME_LOSS
-        ? "no worse"
-        : a.epochsToNear.median > b.epochsToNear.median
-          ? "slower"
-          : "worse final loss";
-    lines.push(
-      `- ${ours}: ${epochs(a.epochsToNear.median)} vs ${epochs(b.epochsToNear.median)} epochs, ` +
-        `${a.medianBestFound.toFixed(4)} vs ${b.medianBestFound.toFixed(4)}: ${verdict}`,
-    );
+  for (const t of tables) {
+    const byLabel = new Map(t.summaries.map((s) => [s.label, s]));
+    const base = byLabel.get(target.unpruned);
+    if (!base) continue;
+    const parts = target.rows.flatMap((label) => {
+      const s = byLabel.get(label);
+      if (!s) return [];
+      const worse = s.epochsToNear.median > base.epochsToNear.median || s.reached < base.reached;
+      return [`${label.replace(/^.*\((.*)\)$/, "$1")}: ${epochs(s.epochsToNear.median)}, ${s.reached}/${s.seeds}${worse ? " (worse)" : ""}`];
+    });
+    lines.push(`- ${t.family}: without pruning ${epochs(base.epochsToNear.median)}, ${base.reached}/${base.seeds}; ${parts.join("; ")}`);
   }
   return lines;
+}
+
+function speed(s: MethodSummary): string {
+  return Number.isFinite(s.speedUp) && s.speedUp > 0 ? `${s.speedUp.toFixed(1)}x [${s.speedUpInterval[0].toFixed(1)}, ${s.speedUpInterval[1].toFixed(1)}]` : "—";
+}
+
+function epochs(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(0) : "never";
 }

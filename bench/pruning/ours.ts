@@ -12,10 +12,8 @@
 import { parseSweepConfig } from "../../src/config/index.js";
 import { createPruner } from "../../src/pruners/index.js";
 import type { TrialView } from "../../src/samplers/types.js";
-import { RandomSampler } from "../../src/samplers/random.js";
-import { createRng, deriveSeed } from "../../src/space/index.js";
 import { createSweep } from "../../src/study/index.js";
-import { EPOCHS, parameters, reportedLoss, trueFinal, type CurveParams } from "./curves.js";
+import { FAMILY_EPOCHS as EPOCHS, trueFinalOf, type CurveFamily, type Params } from "./families.js";
 
 /** One trial as the metrics need it, in the order trials ran. */
 export interface TrialOutcome {
@@ -35,17 +33,17 @@ export interface OurMethod {
 
 export interface OurRun {
   readonly outcomes: TrialOutcome[];
-  readonly params: CurveParams[];
+  readonly params: Params[];
 }
 
 const METRIC = "val_loss";
 
-function sweepConfig(method: OurMethod, seed: number) {
+function sweepConfig(family: CurveFamily, method: OurMethod, seed: number) {
   return parseSweepConfig(
     JSON.stringify({
       method: method.method,
       metric: { name: METRIC, goal: "minimize" },
-      parameters,
+      parameters: family.parameters,
       ...(method.earlyTerminate ? { early_terminate: method.earlyTerminate } : {}),
       sweep: { seed, ...(method.pruner ? { pruner: method.pruner } : {}) },
     }),
@@ -54,12 +52,12 @@ function sweepConfig(method: OurMethod, seed: number) {
 }
 
 /** Run one sweep until `budget` epochs are spent; a trial still running then is cut off (not completed). */
-export async function runOurs(method: OurMethod, seed: number, budget: number): Promise<OurRun> {
-  const resolved = sweepConfig(method, seed);
+export async function runOurs(family: CurveFamily, method: OurMethod, seed: number, budget: number): Promise<OurRun> {
+  const resolved = sweepConfig(family, method, seed);
   const pruner = createPruner(resolved.config);
   const sweep = await createSweep({ config: resolved, storage: ":memory:", pruner });
   const outcomes: TrialOutcome[] = [];
-  const params: CurveParams[] = [];
+  const params: Params[] = [];
   const views: TrialView[] = [];
   let spent = 0;
   try {
@@ -67,7 +65,7 @@ export async function runOurs(method: OurMethod, seed: number, budget: number): 
       const next = await sweep.next();
       if ("stop" in next) throw new Error(`sweep stopped before the budget was spent: ${next.stop}`);
       const trial = next.trial;
-      const p = trial.params as unknown as CurveParams;
+      const p = trial.params as unknown as Params;
       params[trial.number] = p;
       const intermediate: { step: number; value: number }[] = [];
       const view = { number: trial.number, status: "running", params: trial.params, meta: {}, value: null, intermediate };
@@ -81,7 +79,7 @@ export async function runOurs(method: OurMethod, seed: number, budget: number): 
         }
         epoch++;
         spent++;
-        const loss = reportedLoss(p, seed, trial.number, epoch);
+        const loss = family.reportedLoss(p, seed, trial.number, epoch);
         await sweep.report(trial, epoch, { [METRIC]: loss });
         intermediate.push({ step: epoch, value: loss });
         if (epoch < EPOCHS && pruner.decide({ goal: "minimize", trial: view as TrialView, trials: views }).prune) {
@@ -96,26 +94,10 @@ export async function runOurs(method: OurMethod, seed: number, budget: number): 
         await sweep.tell(trial, { state: "pruned", pruneStep: epoch, pruneReason: ending === "budget" ? "epoch budget spent" : "pruned" });
         views[trial.number] = { ...view, status: "pruned" } as TrialView;
       }
-      outcomes[trial.number] = { epochs: epoch, completed: ending === "completed", trueFinal: trueFinal(p) };
+      outcomes[trial.number] = { epochs: epoch, completed: ending === "completed", trueFinal: trueFinalOf(family, p) };
     }
   } finally {
     await sweep.storage.close();
   }
   return { outcomes, params };
-}
-
-/**
- * The first `count` points a random sweep with this seed draws — trial n's point depends only on the
- * seed and n — for Optuna to replay. The bench checks them against the random rows' actual trials.
- */
-export function randomPool(seed: number, count: number): CurveParams[] {
-  const resolved = sweepConfig({ label: "pool", method: "random" }, seed);
-  const sampler = new RandomSampler();
-  const pool: CurveParams[] = [];
-  for (let n = 0; n < count; n++) {
-    const suggestion = sampler.suggest({ space: resolved.space, trials: [], rng: createRng(deriveSeed(seed, n)), trialNumber: n });
-    if ("exhausted" in suggestion) throw new Error(`random sampler exhausted at trial ${n}: ${suggestion.reason}`);
-    pool.push(suggestion.params as unknown as CurveParams);
-  }
-  return pool;
 }

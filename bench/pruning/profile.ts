@@ -4,13 +4,13 @@
  * near-best configurations, how well the loss at an early epoch ranks the final loss, and how many of the
  * near-best configurations a rule judging at that epoch would see outside the top third (slow starters).
  */
-import { EPOCHS, gridOfParams, trueFinal, trueLoss, type CurveParams } from "./curves.js";
+import { FAMILY_EPOCHS as EPOCHS, familyGrid, trueFinalOf, type CurveFamily, type Params } from "./families.js";
 
 export interface ProblemProfile {
   readonly points: number;
   /** Share whose final loss is >= 1 (a diverged run, worse than where it started). */
   readonly diverged: number;
-  /** Share that did not diverge but ends >= 0.3 (three times the best): far too low an lr. */
+  /** Share that did not diverge but ends >= 3 times the best: far too low an lr. */
   readonly plateaued: number;
   /** Share ending within `near` of the best achievable. */
   readonly nearBest: number;
@@ -20,18 +20,19 @@ export interface ProblemProfile {
   readonly nearBestOutsideTopThird: Readonly<Record<number, number>>;
 }
 
-export const PROFILED_EPOCHS = [1, 3, 7, 10] as const;
+export const PROFILED_EPOCHS = [1, 3, 5, 9, 15] as const;
 
-export function describeProblem(best: number, near: number, gridSize = 24): ProblemProfile {
-  const points: CurveParams[] = [...gridOfParams(gridSize)];
-  const finals = points.map(trueFinal);
+export function describeProblem(family: CurveFamily, best: number, gridSize = 24): ProblemProfile {
+  const near = family.near;
+  const points: Params[] = [...familyGrid(family, gridSize)];
+  const finals = points.map((p) => trueFinalOf(family, p));
   const isNear = finals.map((f) => f <= best + near);
   const nearCount = isNear.filter(Boolean).length;
   const rankCorrelation: Record<number, number> = {};
   const nearBestOutsideTopThird: Record<number, number> = {};
   const finalRanks = ranks(finals);
   for (const epoch of PROFILED_EPOCHS) {
-    const early = points.map((p) => trueLoss(p, epoch));
+    const early = points.map((p) => family.trueLoss(p, epoch));
     const earlyRanks = ranks(early);
     rankCorrelation[epoch] = pearson(earlyRanks, finalRanks);
     const topThird = points.length / 3;
@@ -41,7 +42,7 @@ export function describeProblem(best: number, near: number, gridSize = 24): Prob
   return {
     points: points.length,
     diverged: finals.filter((f) => f >= 1).length / points.length,
-    plateaued: finals.filter((f) => f >= 0.3 && f < 1).length / points.length,
+    plateaued: finals.filter((f) => f >= 3 * best && f < 1).length / points.length,
     nearBest: nearCount / points.length,
     rankCorrelation,
     nearBestOutsideTopThird,
@@ -52,7 +53,7 @@ export function describeProblem(best: number, near: number, gridSize = 24): Prob
 export function profileLines(profile: ProblemProfile): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return [
-    `Space (${profile.points} grid points): ${pct(profile.diverged)} diverge, ${pct(profile.plateaued)} plateau at >= 0.3, ` +
+    `Space (${profile.points} grid points): ${pct(profile.diverged)} diverge, ${pct(profile.plateaued)} plateau at >= 3x the best, ` +
       `${pct(profile.nearBest)} end near the best.`,
     "",
     `| epoch (of ${EPOCHS}) | ${PROFILED_EPOCHS.join(" | ")} |`,

@@ -3,7 +3,7 @@
  *
  * - `sweep.pruner` block (ours: median, asha, hyperband, none) — wins when present, so a W&B file can keep
  *   its `early_terminate` for W&B while running here with another rule (`type: none` turns pruning off);
- * - else W&B's `early_terminate: {type: hyperband, …}` — W&B's exact semantics;
+ * - else W&B's `early_terminate: {type: hyperband, …}` — W&B's bands and thresholds, keeping slow starters by default;
  * - else no pruning.
  */
 import type { SweepConfig } from "../config/types.js";
@@ -16,7 +16,7 @@ import { WandbHyperbandPruner } from "./wandb-hyperband.js";
 
 export type { Pruner, PrunerContext, PruneDecision } from "./types.js";
 export { noPruner } from "./types.js";
-export { WandbHyperbandPruner, wandbHyperbandBands, defaultS, type WandbHyperbandOptions } from "./wandb-hyperband.js";
+export { WandbHyperbandPruner, wandbHyperbandBands, defaultS, skippedBands, type WandbHyperbandOptions } from "./wandb-hyperband.js";
 export { MedianPruner, type MedianPrunerOptions } from "./median.js";
 export { AshaPruner, type AshaPrunerOptions } from "./asha.js";
 export { HyperbandPruner, interleave, type HyperbandPrunerOptions } from "./hyperband.js";

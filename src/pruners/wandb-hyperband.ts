@@ -1,6 +1,7 @@
 /**
- * W&B's `early_terminate: {type: hyperband}` with W&B's own semantics (wandb/sweeps `hyperband_stop_runs`),
- * so a sweep file moved from W&B stops the same runs here:
+ * W&B's `early_terminate: {type: hyperband}` with W&B's bands and thresholds (wandb/sweeps
+ * `hyperband_stop_runs`); with `keepSlowStarters: false` a sweep moved from W&B stops exactly the same runs
+ * here, and by default some of the runs W&B would stop go on (below):
  *
  * - An iteration is the n-th logged (finite) value of the sweep metric, not the step number.
  * - The bands — the iterations at which runs are checked — are `int(min_iter * eta^k)` for k = 0, 1, …, or
@@ -13,8 +14,15 @@
  *
  * A trial stays at its band until it reaches the next one and is judged again at every report, against a
  * threshold that moves as more trials reach that band — as W&B's controller does on each poll.
+ *
+ * Keeping slow starters (on by default; `keepSlowStarters: false` is W&B's rule exactly): a trial that W&B's
+ * rule would stop goes on when (1) its trial number deals it a later first band, as Hyperband's brackets do
+ * (`skippedBands`), or (2) it is no worse at the band than the best completed trial was there. Early bands
+ * judge runs that warm up or start late before their curves cross; without (1) no slow starter ever
+ * finishes, and (2) lets every run that starts like the best one so far finish (docs/early-termination.md).
  */
-import type { EarlyTerminateSpec } from "../config/types.js";
+import type { EarlyTerminateSpec, Goal } from "../config/types.js";
+import type { TrialView } from "../samplers/types.js";
 import { formatValue, fromLoss, lossCurve, worseWord } from "./curve.js";
 import { PrunerConfigError, checkBoolean, checkNumber, checkOptionalNumber, quote } from "./options.js";
 import type { PruneDecision, Pruner, PrunerContext } from "./types.js";
@@ -30,6 +38,11 @@ export interface WandbHyperbandOptions {
   readonly s?: number;
   /** Default true. */
   readonly strict?: boolean;
+  /**
+   * Keep slow starters (default true): some trials skip the lowest bands, and a trial behind a band's
+   * threshold goes on while it is no worse there than the best completed trial was. false: W&B's rule exactly.
+   */
+  readonly keepSlowStarters?: boolean;
 }
 
 /** W&B computes 100 bands from min_iter; any past this size can never be reached by a real history. */
@@ -39,6 +52,7 @@ export class WandbHyperbandPruner implements Pruner {
   readonly name = "wandb-hyperband";
   readonly eta: number;
   readonly strict: boolean;
+  readonly keepSlowStarters: boolean;
   /** Iterations (1-based counts of logged values) at which trials are checked, ascending. */
   readonly bands: readonly number[];
   /** The options as given, so a sweep can store them and every process that loads it builds the same pruner. */
@@ -48,6 +62,7 @@ export class WandbHyperbandPruner implements Pruner {
     this.options = { ...options };
     this.eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
     this.strict = options.strict === undefined ? true : checkBoolean(`${path}.strict`, options.strict);
+    this.keepSlowStarters = options.keepSlowStarters === undefined ? true : checkBoolean(`${path}.keep_slow_starters`, options.keepSlowStarters);
     this.bands = wandbHyperbandBands(options, path);
   }
 
@@ -77,6 +92,11 @@ export class WandbHyperbandPruner implements Pruner {
     const step = own[own.length - 1]!.step;
     const shownThreshold = fromLoss(ctx.goal, threshold);
     if (!(judged > threshold)) return { prune: false, step, threshold: shownThreshold };
+    if (this.keepSlowStarters) {
+      if (bandIndex < skippedBands(ctx.trial.number, this.eta)) return { prune: false, step, threshold: shownThreshold };
+      const incumbent = incumbentAt(ctx.trials, ctx.goal, band, this.strict);
+      if (incumbent !== undefined && !(judged > incumbent)) return { prune: false, step, threshold: shownThreshold };
+    }
     return {
       prune: true,
       step,
@@ -135,6 +155,39 @@ export function defaultS(maxIter: number, eta: number): number {
   let s = 0;
   for (let band = maxIter / eta; band >= 1; band /= eta) s++;
   return Math.max(s, 1);
+}
+
+/**
+ * How many of the lowest bands trial `number` skips: one for every factor m = round(eta) (at least 2) in
+ * number + 1, as Hyperband's brackets (Li et al., 2018) deal trials — with eta 3, trials 2, 5, 8, … skip the
+ * first band (a third of all trials), trials 8, 17, 26, … at least the first two (a ninth), and so on.
+ */
+export function skippedBands(number: number, eta: number): number {
+  const m = Math.max(2, Math.round(eta));
+  let skipped = 0;
+  for (let rest = number + 1; rest % m === 0 && skipped < MAX_MIN_ITER_BANDS; rest /= m) skipped++;
+  return skipped;
+}
+
+/**
+ * The best completed trial's loss at `band` (its band-th value; strict: that value, lenient: its best up to
+ * there), or undefined when no completed trial logged that many values. "Best" is by final value.
+ */
+function incumbentAt(trials: readonly TrialView[], goal: Goal, band: number, strict: boolean): number | undefined {
+  let best: TrialView | undefined;
+  let bestLoss = Infinity;
+  for (const t of trials) {
+    if (t.status !== "completed" || t.value === null || !Number.isFinite(t.value)) continue;
+    const loss = goal === "maximize" ? -t.value : t.value;
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best = t;
+    }
+  }
+  if (best === undefined) return undefined;
+  const curve = lossCurve(best, goal);
+  if (curve.length < band) return undefined;
+  return strict ? curve[band - 1]!.loss : Math.min(...curve.slice(0, band).map((p) => p.loss));
 }
 
 /** Index of the highest band <= the number of values logged, or -1 when not even the first is reached. */

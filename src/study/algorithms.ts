@@ -99,6 +99,8 @@ function prunerAsConfig(pruner: Pruner): PrunerSpelling | null {
     };
   }
   if (pruner instanceof WandbHyperbandPruner) {
+    // W&B's rule exactly has no sweep-file spelling yet: stored by name, like a pruner of the caller's own.
+    if (!pruner.keepSlowStarters) return null;
     const o = pruner.options;
     return {
       early_terminate: dropUndefined({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { PrunerConfigError, WandbHyperbandPruner, defaultS, wandbHyperbandBands } from "../../src/pruners/index.js";
+import { PrunerConfigError, WandbHyperbandPruner, defaultS, skippedBands, wandbHyperbandBands } from "../../src/pruners/index.js";
 import { judge, trial } from "./views.js";
 
 describe("W&B hyperband bands", () => {
@@ -49,7 +49,7 @@ describe("W&B hyperband bands", () => {
   });
 });
 
-describe("W&B hyperband decisions", () => {
+describe("W&B hyperband decisions (keepSlowStarters: false, W&B's rule exactly)", () => {
   // min_iter 2, eta 3: bands 2, 6, 18. At band 2 the iteration-2 values of a, b, c are 4, 6, 8; sorted,
   // index floor(3 / 3) = 1 gives the threshold 6.
   const a = trial(0, [5, 4, 3], { status: "completed" });
@@ -57,7 +57,7 @@ describe("W&B hyperband decisions", () => {
   const c = trial(2, [3, 8]);
 
   test("strict compares the value at the band: 8 > 6 stops", () => {
-    const decision = new WandbHyperbandPruner({ minIter: 2 }).decide(judge(c, [a, b]));
+    const decision = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(c, [a, b]));
     assert.equal(decision.prune, true);
     assert.equal(decision.threshold, 6);
     assert.equal(decision.step, 2);
@@ -65,41 +65,41 @@ describe("W&B hyperband decisions", () => {
   });
 
   test("lenient compares the best value so far: 3 <= 6 goes on", () => {
-    const decision = new WandbHyperbandPruner({ minIter: 2, strict: false }).decide(judge(c, [a, b]));
+    const decision = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2, strict: false }).decide(judge(c, [a, b]));
     assert.equal(decision.prune, false);
     assert.equal(decision.threshold, 6);
   });
 
   test("a value equal to the threshold goes on", () => {
     const tie = trial(2, [9, 6]);
-    assert.equal(new WandbHyperbandPruner({ minIter: 2 }).decide(judge(tie, [a, b])).prune, false);
+    assert.equal(new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(tie, [a, b])).prune, false);
   });
 
   test("maximize mirrors minimize: the threshold is the value of rank floor(n / eta) from the top", () => {
     const up = [trial(0, [5, 6, 7], { status: "completed" }), trial(1, [5, 4, 4], { status: "completed" })];
     const judged = trial(2, [7, 2]);
-    const strict = new WandbHyperbandPruner({ minIter: 2 }).decide(judge(judged, up, "maximize"));
+    const strict = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(judged, up, "maximize"));
     assert.deepEqual([strict.prune, strict.threshold], [true, 4]);
     assert.match(strict.reason!, /2 is below the threshold 4/);
-    assert.equal(new WandbHyperbandPruner({ minIter: 2, strict: false }).decide(judge(judged, up, "maximize")).prune, false);
+    assert.equal(new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2, strict: false }).decide(judge(judged, up, "maximize")).prune, false);
   });
 
   test("an iteration is the n-th logged value, whatever the step numbers", () => {
     const sparse = trial(2, [3, 8], { steps: [100, 200] });
-    const decision = new WandbHyperbandPruner({ minIter: 2 }).decide(judge(sparse, [a, b]));
+    const decision = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(sparse, [a, b]));
     assert.equal(decision.prune, true);
     assert.equal(decision.step, 200);
   });
 
   test("non-finite reports are not iterations", () => {
     const withNaN = trial(2, [3, Number.NaN, 8]);
-    assert.equal(new WandbHyperbandPruner({ minIter: 2 }).decide(judge(withNaN, [a, b])).prune, true);
+    assert.equal(new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(withNaN, [a, b])).prune, true);
     const onlyOne = trial(2, [8, Number.NaN]);
-    assert.equal(new WandbHyperbandPruner({ minIter: 2 }).decide(judge(onlyOne, [a, b])).prune, false);
+    assert.equal(new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 }).decide(judge(onlyOne, [a, b])).prune, false);
   });
 
   test("before the first band nothing is decided, and a lone trial is its own threshold", () => {
-    const pruner = new WandbHyperbandPruner({ minIter: 2 });
+    const pruner = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 });
     assert.deepEqual(pruner.decide(judge(trial(2, [100]), [a, b])), { prune: false });
     assert.equal(pruner.decide(judge(trial(0, [9, 9, 9]), [])).prune, false);
   });
@@ -111,7 +111,7 @@ describe("W&B hyperband decisions", () => {
     const x = trial(0, [10, 8, 3], { status: "completed" });
     const y = trial(1, [10, 7, 4]);
     const judged = trial(2, [10, 6, 6]);
-    const pruner = new WandbHyperbandPruner({ maxIter: 9, s: 2 });
+    const pruner = new WandbHyperbandPruner({ keepSlowStarters: false, maxIter: 9, s: 2 });
     const decision = pruner.decide(judge(judged, [x, y]));
     assert.deepEqual([decision.prune, decision.threshold], [true, 4]);
     assert.match(decision.reason!, /band 2 \(iteration 3\)/);
@@ -120,7 +120,7 @@ describe("W&B hyperband decisions", () => {
   });
 
   test("the threshold moves as more trials reach the band, so a trial can be stopped at a later report", () => {
-    const pruner = new WandbHyperbandPruner({ minIter: 2 });
+    const pruner = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 2 });
     const judged = trial(3, [9, 5, 5]);
     // alone with one other trial: values 5 and 6 at iteration 2, threshold index 0 -> 5: goes on
     assert.equal(pruner.decide(judge(judged, [trial(0, [9, 6])])).prune, false);
@@ -130,10 +130,45 @@ describe("W&B hyperband decisions", () => {
   });
 
   test("trials of every status count toward the threshold", () => {
-    const pruner = new WandbHyperbandPruner({ minIter: 1 });
+    const pruner = new WandbHyperbandPruner({ keepSlowStarters: false, minIter: 1 });
     const judged = trial(2, [5]);
     for (const status of ["completed", "pruned", "failed", "interrupted"] as const) {
       assert.equal(pruner.decide(judge(judged, [trial(0, [1], { status })])).prune, true, status);
     }
+  });
+});
+
+describe("W&B hyperband keeping slow starters (the default)", () => {
+  test("trial numbers deal later first bands as Hyperband's brackets do: with eta 3, n + 1 divisible by 3^k skips k bands", () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 8, 17, 26, 80].map((n) => skippedBands(n, 3)), [0, 0, 1, 0, 0, 1, 2, 2, 3, 4]);
+    assert.deepEqual([0, 1, 3, 7].map((n) => skippedBands(n, 2)), [0, 1, 2, 3]);
+    assert.equal(skippedBands(4, 2.5), 0, "eta 2.5 deals by 2 (rounded): trial 4 (5) is odd");
+  });
+
+  // min_iter 1, eta 3: bands 1, 3, 9. A fast starter completed; a slow one is behind everyone at band 1.
+  const fast = { ...trial(0, [0.3, 0.25, 0.24, 0.24], { status: "completed" }), value: 0.24 };
+  const slow = [0.9, 0.5, 0.2, 0.1];
+
+  test("a trial whose number skips a band is not stopped there, and is judged at the next band", () => {
+    const pruner = new WandbHyperbandPruner({ minIter: 1 });
+    // Trial 2 skips band 1 (iteration 1): 0.9 is behind the threshold 0.3 there, and it goes on.
+    assert.equal(pruner.decide(judge(trial(2, slow.slice(0, 2)), [fast])).prune, false);
+    // At band 2 (iteration 3) it is judged: 0.2 beats 0.24.
+    assert.equal(pruner.decide(judge(trial(2, slow.slice(0, 3)), [fast])).prune, false);
+    // Trial 1 does not skip: stopped at band 1, as W&B would.
+    const decision = pruner.decide(judge(trial(1, slow.slice(0, 1)), [fast]));
+    assert.equal(decision.prune, true);
+    assert.match(decision.reason!, /band 1 \(iteration 1\)/);
+  });
+
+  test("a trial no worse at the band than the best completed trial was goes on, even behind the threshold", () => {
+    // The best completed trial started slowly (0.9 at iteration 1) and finished best; a fast one is the threshold.
+    const slowWinner = { ...trial(1, [0.9, 0.5, 0.2, 0.1], { status: "completed" }), value: 0.1 };
+    const others = [fast, slowWinner, trial(3, [0.35]), trial(4, [0.4])];
+    const pruner = new WandbHyperbandPruner({ minIter: 1 });
+    // Threshold at band 1 over 0.3, 0.9, 0.35, 0.4 and the judged 0.85: sorted index floor(5 / 3) = 1 -> 0.35.
+    assert.equal(pruner.decide(judge(trial(6, [0.85]), others)).prune, false, "0.85 <= the winner's 0.9 at iteration 1");
+    assert.equal(pruner.decide(judge(trial(6, [0.95]), others)).prune, true, "0.95 is behind the winner too");
+    assert.equal(new WandbHyperbandPruner({ minIter: 1, keepSlowStarters: false }).decide(judge(trial(6, [0.85]), others)).prune, true);
   });
 });

@@ -69,26 +69,28 @@ const view = (number: number, status: TrialView["status"], value: number | null,
   intermediate,
 });
 
-test("ranking: completed by value, then pruned by depth and last value; failed left out; pending per the liar", () => {
+test("ranking: trials compared at the reference step; failed left out; pending per the liar", () => {
+  // Six ranked trials, fewer than REFERENCE_MIN_TRIALS: the reference step is the one all of them reached,
+  // step 1, where they rank by their first value (a completed trial that reported nothing: its final value).
   const trials = [
-    view(0, "completed", 5),
+    view(0, "completed", 5, [{ step: 1, value: 6 }, { step: 3, value: 5 }]),
     view(1, "pruned", 0.1, [{ step: 1, value: 0.1 }]),
     view(2, "pruned", 9, [{ step: 1, value: 0.5 }, { step: 3, value: 9 }]),
     view(3, "completed", 2),
     view(4, "failed", null),
     view(5, "running", null),
-    view(6, "pruned", 7, [{ step: 3, value: 7 }]),
+    view(6, "pruned", 7, [{ step: 1, value: 7 }, { step: 3, value: 7 }]),
     view(7, "queued", null),
   ];
   const all = trials.map((_, i) => i).filter((i) => trials[i]!.status !== "failed");
   const everyone = (n: number) => n; // all ranked trials count as good, to see the full order
-  assert.deepEqual(splitGoodBad(trials, all, "minimize", "worst", everyone), { good: [3, 0, 6, 2, 1], bad: [5, 7] });
-  assert.deepEqual(splitGoodBad(trials, all, "maximize", false, everyone), { good: [0, 3, 2, 6, 1], bad: [] });
-  // A lie of 3 ranks the pending trials between the completed ones.
-  assert.deepEqual(splitGoodBad(trials, all, "minimize", 3, everyone).good, [3, 5, 7, 0, 6, 2, 1]);
-  assert.deepEqual(splitGoodBad(trials, all, "minimize", "best", (n) => Math.ceil(n / 3)), { good: [3, 5, 7], bad: [0, 6, 2, 1] });
-  // The mean of the completed values (3.5) lands between them too.
-  assert.deepEqual(splitGoodBad(trials, all, "minimize", "mean", everyone).good, [3, 5, 7, 0, 6, 2, 1]);
+  assert.deepEqual(splitGoodBad(trials, all, "minimize", "worst", everyone), { good: [1, 2, 3, 0, 6], bad: [5, 7] });
+  assert.deepEqual(splitGoodBad(trials, all, "maximize", false, everyone), { good: [6, 0, 3, 2, 1], bad: [] });
+  // A lie of 3 ranks the pending trials between the others.
+  assert.deepEqual(splitGoodBad(trials, all, "minimize", 3, everyone).good, [1, 2, 3, 5, 7, 0, 6]);
+  // "best" and "mean" come from the completed trials' final values (2 and 5): best 2, mean 3.5.
+  assert.deepEqual(splitGoodBad(trials, all, "minimize", "best", (n) => Math.ceil(n / 3)), { good: [1, 2, 3], bad: [5, 7, 0, 6] });
+  assert.deepEqual(splitGoodBad(trials, all, "minimize", "mean", everyone).good, [1, 2, 3, 5, 7, 0, 6]);
 });
 
 test("pruned trials inform the model: a history of only pruned trials steers it", () => {

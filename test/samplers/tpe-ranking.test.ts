@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IncrementalRanking, splitGoodBad } from "../../src/samplers/tpe/index.js";
+import { IncrementalRanking, REFERENCE_MIN_TRIALS, splitGoodBad } from "../../src/samplers/tpe/index.js";
 import type { ConstantLiar } from "../../src/samplers/tpe/options.js";
 import type { TrialView } from "../../src/samplers/types.js";
 import type { TrialStatus } from "../../src/storage/types.js";
@@ -9,28 +9,35 @@ import { createRng } from "../../src/space/rng.js";
 const gamma = (n: number): number => Math.min(Math.ceil(0.2 * n), 25);
 const STATUSES: TrialStatus[] = ["completed", "completed", "completed", "pruned", "running", "queued", "failed"];
 
-/** A random trial; values drawn from a few levels so ties (broken by history position) are common. */
-function randomTrial(number: number, rng: () => number): TrialView {
-  const status = STATUSES[Math.floor(rng() * STATUSES.length)]!;
+/** With many pruned trials and few completed ones the reference step moves through the steps as the history grows. */
+const PRUNING_HEAVY: TrialStatus[] = ["completed", "pruned", "pruned", "pruned", "pruned", "pruned", "running", "failed"];
+
+/**
+ * A random trial; values drawn from a few levels so ties (broken by history position) are common. Pruned
+ * trials report 0..5 steps, completed ones none or all 6 (some trainers report nothing along the way).
+ */
+function randomTrial(number: number, rng: () => number, statuses = STATUSES): TrialView {
+  const status = statuses[Math.floor(rng() * statuses.length)]!;
   const value = status === "completed" || status === "pruned" ? Math.floor(rng() * 6) : null;
-  const steps = status === "pruned" ? Math.floor(rng() * 3) : 0;
+  const steps = status === "pruned" ? Math.floor(rng() * 6) : status === "completed" && rng() < 0.7 ? 6 : 0;
   const intermediate = Array.from({ length: steps }, (_, s) => ({ step: s + 1, value: Math.floor(rng() * 6) }));
   return { number, status, params: {}, meta: {}, value, intermediate };
 }
 
-for (const goal of ["minimize", "maximize"] as const) {
+for (const [goal, statuses] of [["minimize", STATUSES], ["maximize", STATUSES], ["minimize", PRUNING_HEAVY]] as const) {
   for (const liar of [false, "worst", "best", "mean", 2.5] as ConstantLiar[]) {
-    test(`the kept ranking equals a full re-rank through appends, changes and removals (${goal}, liar ${String(liar)})`, () => {
-      const rng = createRng(`ranking:${goal}:${String(liar)}`);
+    const mix = statuses === PRUNING_HEAVY ? ", mostly pruned" : "";
+    test(`the kept ranking equals a full re-rank through appends, changes and removals (${goal}${mix}, liar ${String(liar)})`, () => {
+      const rng = createRng(`ranking:${goal}${mix}:${String(liar)}`);
       const ranking = new IncrementalRanking();
       let trials: TrialView[] = [];
       for (let ask = 0; ask < 150; ask++) {
         trials = trials.slice();
         // A new trial or two, and sometimes an earlier one changes (finishes, is pruned, is requeued).
-        for (let k = 0; k < 1 + Math.floor(rng() * 2); k++) trials.push(randomTrial(trials.length, rng));
+        for (let k = 0; k < 1 + Math.floor(rng() * 2); k++) trials.push(randomTrial(trials.length, rng, statuses));
         if (rng() < 0.3 && trials.length > 1) {
           const i = Math.floor(rng() * trials.length);
-          trials[i] = randomTrial(i, rng);
+          trials[i] = randomTrial(i, rng, statuses);
         }
         // Usable trials only, as the sampler passes them; now and then a group that leaves some out.
         const usable = trials.flatMap((t, i) => (t.status === "failed" ? [] : [i]));
@@ -53,4 +60,49 @@ test("the kept ranking starts over for another goal or a shorter history", () =>
   const shorter = trials.slice(0, 20);
   const some = shorter.map((_, i) => i);
   assert.deepEqual(ranking.split(shorter, some, "minimize", "mean", gamma), splitGoodBad(shorter, some, "minimize", "mean", gamma));
+});
+
+const view = (number: number, status: TrialStatus, value: number | null, values: readonly number[] = []): TrialView => ({
+  number,
+  status,
+  params: {},
+  meta: {},
+  value,
+  intermediate: values.map((v, s) => ({ step: s + 1, value: v })),
+});
+const everyone = (n: number): number => n;
+
+test("a pruned trial that was better at the reference step than completed trials were there ranks above them", () => {
+  // Fewer than REFERENCE_MIN_TRIALS trials: the reference is the deepest step all of them reached, step 3.
+  // The slow starter (trial 2) was behind at step 1 and ahead at step 3, where it was stopped.
+  const trials = [
+    view(0, "completed", 0.3, [0.5, 0.45, 0.4, 0.35, 0.3]),
+    view(1, "completed", 0.2, [0.6, 0.4, 0.3, 0.25, 0.2]),
+    view(2, "pruned", null, [0.9, 0.5, 0.28]),
+  ];
+  assert.deepEqual(splitGoodBad(trials, [0, 1, 2], "minimize", "worst", everyone).good, [2, 1, 0]);
+  // With one trial stopped at step 1, the reference is step 1: there the slow starter is last.
+  const withEarly = [...trials, view(3, "pruned", null, [0.7])];
+  assert.deepEqual(splitGoodBad(withEarly, [0, 1, 2, 3], "minimize", "worst", everyone).good, [0, 1, 3, 2]);
+});
+
+test("the reference step is the deepest step at least REFERENCE_MIN_TRIALS trials reached; trials stopped before it are left out", () => {
+  assert.equal(REFERENCE_MIN_TRIALS, 10);
+  // 4 completed (depth: the end), 6 stopped at step 5, 5 stopped at step 2: 10 trials reached step 5.
+  const trials: TrialView[] = [];
+  for (let k = 0; k < 4; k++) trials.push(view(trials.length, "completed", 0.1 + k / 100, [0.9, 0.8, 0.7, 0.6, 0.5 + k / 100, 0.3]));
+  for (let k = 0; k < 6; k++) trials.push(view(trials.length, "pruned", null, [0.9, 0.8, 0.7, 0.6, 0.45 + k / 50]));
+  for (let k = 0; k < 5; k++) trials.push(view(trials.length, "pruned", null, [0.1, 0.05]));
+  const all = trials.map((_, i) => i);
+  const { good, bad } = splitGoodBad(trials, all, "minimize", "worst", everyone);
+  // By value at step 5: 0.45 (4), 0.47 (5), 0.49 (6), 0.5 (0), 0.51 (1), 0.51 (7), 0.52 (2), 0.53 (3, 8), 0.55 (9).
+  assert.deepEqual(good, [4, 5, 6, 0, 1, 7, 2, 3, 8, 9]);
+  assert.deepEqual(bad, [], "the five stopped at step 2 are neither good nor bad, however good they looked there");
+  // Six more completed trials: ten reached the end, and the ranking is by final value; every pruned trial is left out.
+  for (let k = 0; k < 6; k++) trials.push(view(trials.length, "completed", 0.2 + k / 100, [0.9, 0.8, 0.7, 0.6, 0.5, 0.2 + k / 100]));
+  const later = splitGoodBad(trials, trials.map((_, i) => i), "minimize", "worst", (n) => Math.ceil(n / 5));
+  assert.deepEqual(later, { good: [0, 1], bad: [2, 3, 15, 16, 17, 18, 19, 20] });
+  const kept = new IncrementalRanking();
+  assert.deepEqual(kept.split(trials.slice(0, 15), all, "minimize", "worst", everyone), { good, bad });
+  assert.deepEqual(kept.split(trials, trials.map((_, i) => i), "minimize", "worst", (n) => Math.ceil(n / 5)), later);
 });

@@ -18,6 +18,7 @@ import {
   loadSweep,
   openStorage,
   optimize,
+  WandbHyperbandPruner,
   type Sampler,
 } from "../../src/index.js";
 import { buildRoot } from "../helpers/paths.js";
@@ -88,6 +89,22 @@ describe("load by name, loadIfExists, algorithms stored with the sweep", () => {
       await createSweep({ storage, config: { name: "custom", method: "random", parameters: { x: { distribution: "uniform", min: 0, max: 1 } } }, sampler: mine });
       await assert.rejects(loadSweep("custom", { storage }), /created with a sampler of its own class \('mine'\).*pass it as `sampler`/);
       assert.equal((await loadSweep("custom", { storage, sampler: mine })).sampler, mine);
+    } finally {
+      await storage.close();
+    }
+  });
+  test("W&B hyperband with keepSlowStarters: false cannot be spelled in a sweep file, so it must be passed again on load", async () => {
+    const storage = await openStorage(join(tempDir(), "sweeps.db"));
+    try {
+      const exact = new WandbHyperbandPruner({ minIter: 3, keepSlowStarters: false });
+      const config = { name: "exact", method: "random", metric: { name: "loss", goal: "minimize" }, parameters: { x: { distribution: "uniform", min: 0, max: 1 } } };
+      await createSweep({ storage, config, pruner: exact });
+      await assert.rejects(loadSweep("exact", { storage }), /pruner of its own class \('wandb-hyperband'\).*pass it as `pruner`/);
+      assert.equal((await loadSweep("exact", { storage, pruner: exact })).pruner, exact);
+      // The default (keeping slow starters) is stored as early_terminate and rebuilt from it.
+      await createSweep({ storage, config: { ...config, name: "default" }, pruner: new WandbHyperbandPruner({ minIter: 3 }) });
+      const loaded = await loadSweep("default", { storage });
+      assert.ok(loaded.pruner instanceof WandbHyperbandPruner && loaded.pruner.keepSlowStarters);
     } finally {
       await storage.close();
     }

@@ -11,4 +11,4 @@ export {
 } from "./options.js";
 export { ParzenEstimator, SCOTT_FACTOR, type BandwidthRule, type ParzenSettings } from "./parzen.js";
 export { decomposeGroups } from "./groups.js";
-export { IncrementalRanking, splitGoodBad } from "./ranking.js";
+export { IncrementalRanking, REFERENCE_MIN_TRIALS, splitGoodBad } from "./ranking.js";
