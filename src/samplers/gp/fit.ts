@@ -160,6 +160,8 @@ function inBounds(theta: Float64Array, dims: number): boolean {
 export interface FitSettings {
   /** Where to start besides the default: the previous trial's fit, when there is one. */
   readonly warmStart?: KernelParams;
+  /** Start from the warm start alone when there is one (long histories, where a fit changes little per trial). */
+  readonly warmOnly?: boolean;
   /** Extra starts from random log-parameters around the default. */
   readonly randomRestarts: number;
   readonly rng: Rng;
@@ -178,8 +180,9 @@ export function fitKernelParams(space: ModelSpace, x: Float64Array, y: Float64Ar
   const objective = new MarginalLikelihood(space, x, y);
   const dims = space.dims;
   const starts: Float64Array[] = [];
-  if (settings.warmStart && settings.warmStart.inverseSquaredLengthscales.length === dims) starts.push(clampIntoBox(toLogParams(settings.warmStart), dims));
-  starts.push(toLogParams(defaultKernelParams(dims)));
+  const warm = settings.warmStart && settings.warmStart.inverseSquaredLengthscales.length === dims;
+  if (warm) starts.push(clampIntoBox(toLogParams(settings.warmStart!), dims));
+  if (!warm || !settings.warmOnly) starts.push(toLogParams(defaultKernelParams(dims)));
   for (let r = 0; r < settings.randomRestarts; r++) {
     const theta = toLogParams(defaultKernelParams(dims));
     for (let d = 0; d < dims; d++) theta[d] = Math.log(0.1) + settings.rng() * Math.log(1e3); // λ in [0.1, 100]

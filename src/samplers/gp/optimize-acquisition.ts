@@ -29,7 +29,7 @@ export const ACQUISITION_DEFAULTS: AcquisitionSettings = {
   perturbationsPerIncumbent: 16,
   incumbents: 5,
   localStarts: 4,
-  localIterations: 25,
+  localIterations: 15,
 };
 
 export interface AcquisitionResult {

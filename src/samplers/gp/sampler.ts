@@ -36,7 +36,10 @@ export const GP_META_KEY = "gp_kernel";
  */
 export const MAX_FIT_TRIALS = 80;
 
-/** Past this many completed trials the fit starts from the warm start and the default only. */
+/** Up to this many trials (pending included) the acquisition search runs at full size; see `suggest`. */
+export const EFFORT_FULL_UP_TO = 100;
+
+/** Past this many completed trials the fit starts from the previous fit alone (the default start if none). */
 const RESTARTS_UP_TO = 60;
 
 interface StoredKernel {
@@ -91,6 +94,7 @@ export class GpSampler implements Sampler {
     const fit = fitKernelParams(encoding, fitX, fitY, {
       warmStart: warmStartOf(ctx.trials, names),
       randomRestarts: n <= RESTARTS_UP_TO ? this.options.fitRestarts : 0,
+      warmOnly: n > RESTARTS_UP_TO,
       rng: ctx.rng,
     });
     const params = fit.params;
@@ -101,10 +105,14 @@ export class GpSampler implements Sampler {
     let best = -Infinity;
     for (let i = 0; i < n; i++) best = Math.max(best, y[i]!);
     const incumbents = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[b]! - y[a]! || a - b);
+    // Every acquisition evaluation costs O(n²); past EFFORT_FULL_UP_TO trials the search shrinks by
+    // (EFFORT_FULL_UP_TO/n)², so its cost stays flat while the model around it keeps all the data.
+    const effort = Math.min(1, (EFFORT_FULL_UP_TO / posterior.n) ** 2);
     const optimizer = new AcquisitionOptimizer(posterior, encoding, best, {
       ...ACQUISITION_DEFAULTS,
-      randomCandidates: this.options.nCandidates,
-      localStarts: this.options.nLocalSearch,
+      randomCandidates: Math.max(1, Math.round(this.options.nCandidates * effort)),
+      perturbationsPerIncumbent: Math.max(2, Math.round(ACQUISITION_DEFAULTS.perturbationsPerIncumbent * effort)),
+      localStarts: Math.min(this.options.nLocalSearch, Math.max(1, Math.round(this.options.nLocalSearch * Math.sqrt(effort)))),
     });
     const found = optimizer.maximize(ctx.rng, incumbents);
     const meta = { [GP_META_KEY]: { params: names, theta: Array.from(toLogParams(params)) } satisfies StoredKernel };
