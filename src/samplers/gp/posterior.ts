@@ -35,7 +35,7 @@ export class GpPosterior {
     readonly space: ModelSpace,
     readonly params: KernelParams,
     readonly x: Float64Array,
-    y: Float64Array,
+    readonly y: Float64Array,
   ) {
     const n = y.length;
     this.n = n;

@@ -102,8 +102,10 @@ export class GpSampler implements Sampler {
     let posterior = new GpPosterior(encoding, params, x, y);
     if (pending.length > 0) posterior = withPending(posterior, encoding, params, x, y, pending);
 
+    // The incumbent counts the pending trials' believed values too, as if they were observed: otherwise a
+    // point predicted above the best stays worth proposing again while it runs.
     let best = -Infinity;
-    for (let i = 0; i < n; i++) best = Math.max(best, y[i]!);
+    for (let i = 0; i < posterior.n; i++) best = Math.max(best, posterior.y[i]!);
     const incumbents = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[b]! - y[a]! || a - b);
     // Every acquisition evaluation costs O(n²); past EFFORT_FULL_UP_TO trials the search shrinks by
     // (EFFORT_FULL_UP_TO/n)², so its cost stays flat while the model around it keeps all the data.
