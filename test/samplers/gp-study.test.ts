@@ -115,3 +115,19 @@ test("`sweep validate` of a file with a bad GP option exits with the invalid-con
   assert.match(r.stderr, /bad-gp\.yaml:7:\d+ .*sweep\.sampler/);
   assert.match(r.stderr, /unknown GP option "n_candidate"/);
 });
+
+test("define-by-run parameters are drawn by the GP (one-parameter spaces) and stay valid", async () => {
+  const sweep = await createSweep({
+    config: { method: "bayes", metric: { name: "loss", goal: "minimize" }, parameters: { model: { values: ["small", "large"] } }, sweep: { seed: 5, sampler: { type: "gp", n_startup_trials: 3 } } },
+  });
+  await optimize(sweep, async (t) => {
+    const lr = await t.suggestFloat("lr", 1e-5, 1e-1, { log: true });
+    const width = t.params.model === "large" ? await t.suggestInt("width", 64, 512, { step: 64 }) : 0;
+    return Math.abs(Math.log10(lr) + 3) + width / 1000;
+  }, { trials: 10 });
+  for (const r of await sweep.trialRecords()) {
+    assert.ok((r.params.lr as number) >= 1e-5 && (r.params.lr as number) <= 1e-1);
+    if (r.params.model === "large") assert.equal((r.params.width as number) % 64, 0);
+  }
+  await sweep.storage.close();
+});
