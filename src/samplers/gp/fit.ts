@@ -160,7 +160,7 @@ function inBounds(theta: Float64Array, dims: number): boolean {
 export interface FitSettings {
   /** Where to start besides the default: the previous trial's fit, when there is one. */
   readonly warmStart?: KernelParams;
-  /** Start from the warm start alone when there is one (long histories, where a fit changes little per trial). */
+  /** Start from the warm start alone when it can be evaluated (long histories, where a fit changes little per trial). */
   readonly warmOnly?: boolean;
   /** Extra starts from random log-parameters around the default. */
   readonly randomRestarts: number;
@@ -179,10 +179,10 @@ export interface FitResult {
 export function fitKernelParams(space: ModelSpace, x: Float64Array, y: Float64Array, settings: FitSettings): FitResult {
   const objective = new MarginalLikelihood(space, x, y);
   const dims = space.dims;
+  const warm = settings.warmStart !== undefined && settings.warmStart.inverseSquaredLengthscales.length === dims;
   const starts: Float64Array[] = [];
-  const warm = settings.warmStart && settings.warmStart.inverseSquaredLengthscales.length === dims;
   if (warm) starts.push(clampIntoBox(toLogParams(settings.warmStart!), dims));
-  if (!warm || !settings.warmOnly) starts.push(toLogParams(defaultKernelParams(dims)));
+  starts.push(toLogParams(defaultKernelParams(dims)));
   for (let r = 0; r < settings.randomRestarts; r++) {
     const theta = toLogParams(defaultKernelParams(dims));
     for (let d = 0; d < dims; d++) theta[d] = Math.log(0.1) + settings.rng() * Math.log(1e3); // λ in [0.1, 100]
@@ -197,7 +197,9 @@ export function fitKernelParams(space: ModelSpace, x: Float64Array, y: Float64Ar
     for (let i = 0; i < grad.length; i++) grad[i] = -grad[i]!;
     return Number.isFinite(v) ? -v : Infinity;
   };
-  for (const start of starts) {
+  for (const [k, start] of starts.entries()) {
+    // With `warmOnly`, the other starts are only a fallback for a warm start that could not be evaluated.
+    if (k > 0 && warm && settings.warmOnly && best !== null) break;
     const result = minimizeLbfgs(negated, start, settings.lbfgs ?? LBFGS_DEFAULTS);
     evaluations += result.evaluations;
     if (Number.isFinite(result.value) && (best === null || -result.value > best.logPosterior)) {
