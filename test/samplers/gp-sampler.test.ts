@@ -53,20 +53,23 @@ test("EI's optimiser picks the unexplored choice of a categorical parameter when
   assert.equal(encoding.decode(found.point).c, "r");
 });
 
-test("on a known 1-D function the sampler closes in on the minimiser within a few model-based trials", () => {
+test("on a known 1-D function the sampler closes in on the optimum within a few model-based trials, either goal", () => {
   const space: SearchSpace = { params: [{ name: "x", path: ["x"], dist: { kind: "uniform", min: -2, max: 3 } }] };
   const f = (x: number) => (x - 0.7) ** 2 + 0.1 * Math.sin(3 * x);
-  const sampler = new GpSampler({ nStartupTrials: 5 });
-  const trials: TrialView[] = [];
-  for (let i = 0; i < 16; i++) {
-    const params = suggest(sampler, space, trials, i, "minimize", 5);
-    trials.push(completed(i, params, f(params.x as number)));
-  }
   // The minimiser of f on [-2, 3], by a fine scan.
   let argmin = 0;
   for (let x = -2; x <= 3; x += 1e-4) if (f(x) < f(argmin)) argmin = x;
-  const best = trials.reduce((b, t) => (t.value! < b.value! ? t : b));
-  assert.ok(Math.abs((best.params.x as number) - argmin) < 0.02, `best x ${best.params.x}, minimiser ${argmin}`);
+  for (const goal of ["minimize", "maximize"] as const) {
+    const sign = goal === "minimize" ? 1 : -1;
+    const sampler = new GpSampler({ nStartupTrials: 5 });
+    const trials: TrialView[] = [];
+    for (let i = 0; i < 16; i++) {
+      const params = suggest(sampler, space, trials, i, goal, 5);
+      trials.push(completed(i, params, sign * f(params.x as number)));
+    }
+    const best = trials.reduce((b, t) => (sign * t.value! < sign * b.value! ? t : b));
+    assert.ok(Math.abs((best.params.x as number) - argmin) < 0.02, `${goal}: best x ${best.params.x}, optimum at ${argmin}`);
+  }
 });
 
 const mixed: SearchSpace = {
