@@ -8,6 +8,7 @@
  */
 import type { FlatParams, Rng, SearchSpace } from "../../space/types.js";
 import { buildParamModels, decodeValue, encodeValue, type ModelledParam, type ParamModel } from "../tpe/param-models.js";
+import { erfc } from "../tpe/normal.js";
 import type { ModelSpace } from "./kernel.js";
 
 /** How far from 0 and 1 the normal kinds' CDF coordinate is kept (their values stay finite). */
@@ -98,19 +99,6 @@ function fromUnit(model: Extract<ModelledParam, { kind: "numeric" }>, u: number)
 /** Φ(z) from erfc (Numerical Recipes §6.2, relative error below 1.2e-7, accurate in the tails). */
 function normalCdf(z: number): number {
   return 0.5 * erfc(-z * Math.SQRT1_2);
-}
-
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }
 
 /** Φ⁻¹(p) by Acklam's rational approximation (relative error below 1.2e-9), for 0 < p < 1. */
