@@ -5,7 +5,7 @@
  * our TPE and random search, on the benchmark functions of functions.ts: median simple regret at 20 and 50
  * trials with 90% bootstrap intervals, the ratio to Optuna's multivariate TPE, and ask() latency at 200
  * trials. Writes bench/results/gp.json and gp.md and the section between the gp-benchmark markers of
- * bench/README.md. Reported seeds are 0..N-1; the GP's settings were tuned on seeds 100..107 only.
+ * bench/README.md. Reported seeds are 0..N-1; the GP's settings were tuned on seeds 100..115 only.
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
