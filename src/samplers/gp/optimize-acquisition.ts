@@ -7,6 +7,7 @@
  * comparison between results is between points that can actually be run.
  */
 import type { Rng } from "../../space/types.js";
+import { standardNormal } from "../../space/variates.js";
 import { logEiPartials, logExpectedImprovement } from "./acquisition.js";
 import type { SpaceEncoding } from "./encoding.js";
 import type { GpPosterior } from "./posterior.js";
@@ -84,7 +85,7 @@ export class AcquisitionOptimizer {
           if (this.encoding.categorical[d] === 1) {
             if (rng() < 1 / dims) point[d] = Math.floor(rng() * this.encoding.choices[d]!);
           } else {
-            point[d] = point[d]! + scale * Math.min(1, 1 / Math.sqrt(lambda[d]!)) * gaussian(rng);
+            point[d] = point[d]! + scale * Math.min(1, 1 / Math.sqrt(lambda[d]!)) * standardNormal(rng);
           }
         }
         add(point);
@@ -190,10 +191,4 @@ export class AcquisitionOptimizer {
     }
     return { point, score };
   }
-}
-
-/** A standard normal draw (Box–Muller) from the sampler's seeded stream. */
-function gaussian(rng: Rng): number {
-  const u = 1 - rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
