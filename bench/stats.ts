@@ -32,3 +32,28 @@ export function fmt(x: number): string {
   const a = Math.abs(x);
   return a < 1e-3 || a >= 1e4 ? x.toExponential(2) : x.toPrecision(3);
 }
+
+/** Resamples for bootstrap intervals; a fixed RNG seed, so a rerun prints the same intervals. */
+export const BOOTSTRAP_RESAMPLES = 2000;
+
+/**
+ * 90% bootstrap interval (5th and 95th percentiles) of `statistic` over resamples of each sample with
+ * replacement, the samples resampled independently of each other (for a ratio of two methods' medians,
+ * whose seeds are not paired: the two implementations draw differently from the same seed).
+ */
+export function bootstrapInterval(
+  samples: readonly (readonly number[])[],
+  statistic: (resampled: readonly number[][]) => number,
+  rng: () => number,
+): [number, number] {
+  const values: number[] = [];
+  const buffers = samples.map((s) => new Array<number>(s.length));
+  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+    samples.forEach((s, k) => {
+      const b = buffers[k]!;
+      for (let i = 0; i < s.length; i++) b[i] = s[Math.floor(rng() * s.length)]!;
+    });
+    values.push(statistic(buffers));
+  }
+  return [quantile(values, 0.05), quantile(values, 0.95)];
+}

@@ -81,6 +81,7 @@ export type { Distribution, DistributionKind, FlatParams, ParamSpec, Rng, Search
 
 // Samplers
 export { createSampler, GridSampler, RandomSampler, TPESampler, TPEOptionsError, type TPEOptions, type SamplerOptions } from "./samplers/index.js";
+export { GpSampler, GpOptionsError, type GpOptions } from "./samplers/index.js";
 export type { Sampler, SamplerContext, Suggestion, TrialView } from "./samplers/types.js";
 
 // Pruners

@@ -15,7 +15,7 @@ export function checkAlgorithmOptions(c: Checker, config: SweepConfig): void {
     createSampler(config.method, config.sweep.sampler);
   } catch (error) {
     const path = "sweep.sampler";
-    c.error(nodeAt(c, path), path, messageOf(error), { expected: `valid options for method "${config.method}" (docs/tpe.md)` });
+    c.error(nodeAt(c, path), path, messageOf(error), { expected: `valid options for method "${config.method}" (docs/tpe.md, docs/samplers.md)` });
   }
   try {
     createPruner(config);

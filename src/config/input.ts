@@ -142,7 +142,7 @@ export interface SweepBlockInput {
   readonly trial_timeout?: number | string;
   readonly max_retries?: number;
   readonly objective?: "last" | "best";
-  /** Sampler options (e.g. TPE's), passed to the sampler as written (docs/tpe.md). */
+  /** Sampler options (`type: tpe` or `gp` and that sampler's options), passed to the sampler as written (docs/tpe.md, docs/samplers.md). */
   readonly sampler?: { readonly [key: string]: unknown };
   /** Pruner selection and options (docs/early-termination.md). */
   readonly pruner?: { readonly [key: string]: unknown };

@@ -9,7 +9,7 @@ import type { SweepSettings } from "./types.js";
 
 /** Top-level keys we read, with the description shown in editors. */
 export const TOP_LEVEL_KEYS = {
-  method: "Search strategy: random, grid or bayes (TPE).",
+  method: "Search strategy: random, grid or bayes (TPE, or a Gaussian process with sweep.sampler.type: gp).",
   metric: "The metric to optimise, as the trainer reports it.",
   parameters: "The search space: one entry per hyperparameter.",
   program: "Training script, substituted for ${program} in `command`.",
@@ -119,7 +119,7 @@ export const SWEEP_SETTING_KEYS = {
   sampler: {
     setting: "sampler",
     flag: "",
-    description: "Sampler options (e.g. TPE's), passed to the sampler as written.",
+    description: "Sampler options for method bayes: type (tpe, the default, or gp) and that sampler's options, passed to the sampler as written.",
   },
   pruner: {
     setting: "pruner",

@@ -41,7 +41,7 @@ export interface SweepSettings {
   readonly maxRetries?: number;
   /** Which reported value of the metric is the trial's objective. */
   readonly objective?: "last" | "best";
-  /** Sampler options (e.g. TPE's), passed through to the sampler as written. */
+  /** Sampler options (`type: tpe` or `gp` and that sampler's options), passed through to the sampler as written. */
   readonly sampler?: Readonly<Record<string, unknown>>;
   /** Pruner selection and options (median, asha, hyperband), passed through as written. */
   readonly pruner?: Readonly<Record<string, unknown>>;

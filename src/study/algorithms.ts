@@ -8,7 +8,8 @@
 import type { SweepConfig } from "../config/types.js";
 import { AshaPruner, HyperbandPruner, MedianPruner, WandbHyperbandPruner } from "../pruners/index.js";
 import { noPruner, type Pruner } from "../pruners/types.js";
-import { GridSampler, RandomSampler, TPESampler } from "../samplers/index.js";
+import { GpSampler, GridSampler, RandomSampler, TPESampler } from "../samplers/index.js";
+import { gpOptionsAsConfig } from "../samplers/gp/index.js";
 import type { Sampler } from "../samplers/types.js";
 
 /** Names of custom samplers/pruners a sweep was created with (they must be passed again on load). */
@@ -46,6 +47,7 @@ export function withAlgorithms(config: SweepConfig, sampler: Sampler | undefined
 function samplerAsConfig(sampler: Sampler): { method: SweepConfig["method"]; options: Record<string, unknown> } | null {
   if (sampler instanceof RandomSampler) return { method: "random", options: {} };
   if (sampler instanceof GridSampler) return { method: "grid", options: {} };
+  if (sampler instanceof GpSampler) return { method: "bayes", options: gpOptionsAsConfig(sampler.options) };
   if (sampler instanceof TPESampler) {
     const o = sampler.options;
     if (o.gammaFraction === null) return null; // a gamma function is code, not data
