@@ -97,6 +97,8 @@ CREATE INDEX events_by_sweep ON events (sweep_id, id);
 CREATE INDEX events_by_trial ON events (trial_id) WHERE trial_id IS NOT NULL;
 `;
 
+// The partial index finds the oldest queued trial (every claim asks, twice) without walking the sweep's trials in
+// number order: with (sweep_id, number) alone that took 1 ms at 8,000 trials and grew with them.
 // txid_current() and EXECUTE PROCEDURE rather than pg_current_xact_id() and EXECUTE FUNCTION: PostgreSQL 10
 // has only these (docs/multi-host.md promises 10 or newer). Rows written before the migration keep a NULL
 // stamp: the first read of a sweep reads every row, and no later write leaves a row unstamped.
@@ -115,6 +117,7 @@ CREATE TRIGGER intermediate_values_stamp_txid BEFORE INSERT OR UPDATE ON interme
   FOR EACH ROW EXECUTE PROCEDURE sweep_stamp_txid();
 CREATE INDEX trials_by_sweep_txid ON trials (sweep_id, txid);
 CREATE INDEX intermediate_values_by_name_txid ON intermediate_values (name, txid);
+CREATE INDEX trials_queued_by_number ON trials (sweep_id, number) WHERE status = 'queued';
 `;
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
@@ -123,7 +126,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     description: "user attributes of sweeps (sweeps.user_attrs_json)",
     sql: "ALTER TABLE sweeps ADD COLUMN user_attrs_json TEXT NOT NULL DEFAULT '{}'",
   },
-  { description: "writing-transaction stamps on trials and intermediate values, for incremental reads", sql: VERSION_3 },
+  { description: "writing-transaction stamps on trials and intermediate values, for incremental reads; queued-trial index", sql: VERSION_3 },
 ];
 
 /** The schema version this code writes and understands (numbered independently of SQLite's). */
