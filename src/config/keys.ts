@@ -124,7 +124,7 @@ export const SWEEP_SETTING_KEYS = {
   pruner: {
     setting: "pruner",
     flag: "",
-    description: "Pruner selection and options (median, asha, hyperband), passed to the pruner as written.",
+    description: "Pruner selection and options (median, asha, hyperband, wandb_hyperband, none), passed to the pruner as written.",
   },
   resources: {
     setting: "resources",

@@ -43,7 +43,7 @@ export interface SweepSettings {
   readonly objective?: "last" | "best";
   /** Sampler options (`type: tpe` or `gp` and that sampler's options), passed through to the sampler as written. */
   readonly sampler?: Readonly<Record<string, unknown>>;
-  /** Pruner selection and options (median, asha, hyperband), passed through as written. */
+  /** Pruner selection and options (median, asha, hyperband, wandb_hyperband, none), passed through as written. */
   readonly pruner?: Readonly<Record<string, unknown>>;
   /** Put the `wandb` compatibility module (clients/python/wandb_shim) first on trainers' PYTHONPATH. */
   readonly wandbShim?: boolean;

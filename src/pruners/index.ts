@@ -1,7 +1,8 @@
 /**
  * Choosing the early-termination rule of a sweep:
  *
- * - `sweep.pruner` block (ours: median, asha, hyperband, none) — wins when present, so a W&B file can keep
+ * - `sweep.pruner` block (ours: median, asha, hyperband, none; or wandb_hyperband, W&B's with its options
+ *   spelled out, where `keep_slow_starters: false` is W&B's rule exactly) — wins when present, so a W&B file can keep
  *   its `early_terminate` for W&B while running here with another rule (`type: none` turns pruning off);
  * - else W&B's `early_terminate: {type: hyperband, …}` — W&B's bands and thresholds, keeping slow starters by default;
  * - else no pruning.
@@ -28,6 +29,8 @@ export const PRUNER_BLOCK_OPTIONS = {
   median: ["warmup_steps", "min_trials"],
   asha: ["min_resource", "reduction_factor", "min_early_stopping_rate", "max_resource", "min_trials"],
   hyperband: ["min_resource", "max_resource", "reduction_factor", "min_trials"],
+  /** W&B's hyperband with its `early_terminate` keys, plus `keep_slow_starters` (false: W&B's rule exactly). */
+  wandb_hyperband: ["min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters"],
   none: [],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -84,6 +87,18 @@ export function prunerFromBlock(block: Readonly<Record<string, unknown>>, path =
           maxResource: num("max_resource")!,
           reductionFactor: num("reduction_factor"),
           minTrials: num("min_trials"),
+        },
+        path,
+      );
+    case "wandb_hyperband":
+      return new WandbHyperbandPruner(
+        {
+          minIter: num("min_iter"),
+          maxIter: num("max_iter"),
+          eta: num("eta"),
+          s: num("s"),
+          strict: o.strict as boolean | undefined,
+          keepSlowStarters: o.keep_slow_starters as boolean | undefined,
         },
         path,
       );

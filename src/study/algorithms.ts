@@ -101,9 +101,21 @@ function prunerAsConfig(pruner: Pruner): PrunerSpelling | null {
     };
   }
   if (pruner instanceof WandbHyperbandPruner) {
-    // W&B's rule exactly has no sweep-file spelling yet: stored by name, like a pruner of the caller's own.
-    if (!pruner.keepSlowStarters) return null;
     const o = pruner.options;
+    // W&B's rule exactly is spelled as our block (early_terminate means keeping slow starters).
+    if (!pruner.keepSlowStarters) {
+      return {
+        block: dropUndefined({
+          type: "wandb_hyperband",
+          min_iter: o.minIter,
+          max_iter: o.maxIter,
+          eta: pruner.eta,
+          s: o.s,
+          strict: pruner.strict,
+          keep_slow_starters: false,
+        }),
+      };
+    }
     return {
       early_terminate: dropUndefined({
         type: "hyperband",

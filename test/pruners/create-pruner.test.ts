@@ -46,6 +46,22 @@ describe("createPruner", () => {
     assert.equal(hyperband.sMax, 3);
   });
 
+  test("sweep.pruner {type: wandb_hyperband} spells W&B's hyperband, keep_slow_starters: false being W&B's rule exactly", () => {
+    const exact = createPruner(config({ sweep: { pruner: { type: "wandb_hyperband", min_iter: 3, keep_slow_starters: false } } }));
+    assert.ok(exact instanceof WandbHyperbandPruner);
+    assert.equal(exact.keepSlowStarters, false);
+    const fromEarlyTerminate = createPruner(config({ early_terminate: { type: "hyperband", min_iter: 3 } }));
+    assert.ok(fromEarlyTerminate instanceof WandbHyperbandPruner);
+    assert.deepEqual(exact.bands, fromEarlyTerminate.bands, "the same bands as early_terminate with the same keys");
+    assert.equal(fromEarlyTerminate.keepSlowStarters, true);
+    const lenient = createPruner(config({ sweep: { pruner: { type: "wandb_hyperband", max_iter: 27, s: 2, strict: false } } }));
+    assert.ok(lenient instanceof WandbHyperbandPruner);
+    assert.deepEqual([lenient.bands, lenient.strict, lenient.keepSlowStarters], [[3, 9], false, true]);
+    // A W&B file keeps its early_terminate for W&B and asks for W&B's exact rule here.
+    const both = createPruner(config({ early_terminate: { type: "hyperband", min_iter: 5 }, sweep: { pruner: { type: "wandb_hyperband", min_iter: 5, keep_slow_starters: false } } }));
+    assert.ok(both instanceof WandbHyperbandPruner && !both.keepSlowStarters);
+  });
+
   test("sweep.pruner wins over early_terminate; type none turns pruning off", () => {
     const both = { early_terminate: { type: "hyperband", min_iter: 5 } };
     assert.ok(createPruner(config({ ...both, sweep: { pruner: { type: "median" } } })) instanceof MedianPruner);
@@ -54,7 +70,9 @@ describe("createPruner", () => {
 
   test("bad blocks are refused with the path, what was expected and the value found", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ type: "medain" }, /sweep\.pruner\.type: expected one of "median", "asha", "hyperband", "none", found "medain"/],
+      [{ type: "medain" }, /sweep\.pruner\.type: expected one of "median", "asha", "hyperband", "wandb_hyperband", "none", found "medain"/],
+      [{ type: "wandb_hyperband", min_iter: 3, keep_slow_starters: "no" }, /sweep\.pruner\.keep_slow_starters: expected true or false, found "no"/],
+      [{ type: "wandb_hyperband", min_iter: 3, keep_slow: false }, /sweep\.pruner: unknown option "keep_slow"; expected one of "min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters"/],
       [{}, /sweep\.pruner\.type: expected one of .*found nothing/],
       [{ type: "median", warmup: 5 }, /sweep\.pruner: unknown option "warmup"; expected one of "warmup_steps", "min_trials"/],
       [{ type: "asha", reduction_factor: "3" }, /sweep\.pruner\.reduction_factor: expected a number > 1, found "3"/],

@@ -93,14 +93,16 @@ describe("load by name, loadIfExists, algorithms stored with the sweep", () => {
       await storage.close();
     }
   });
-  test("W&B hyperband with keepSlowStarters: false cannot be spelled in a sweep file, so it must be passed again on load", async () => {
+  test("W&B hyperband with keepSlowStarters: false is stored as sweep.pruner {type: wandb_hyperband} and rebuilt from it", async () => {
     const storage = await openStorage(join(tempDir(), "sweeps.db"));
     try {
       const exact = new WandbHyperbandPruner({ minIter: 3, keepSlowStarters: false });
       const config = { name: "exact", method: "random", metric: { name: "loss", goal: "minimize" }, parameters: { x: { distribution: "uniform", min: 0, max: 1 } } };
       await createSweep({ storage, config, pruner: exact });
-      await assert.rejects(loadSweep("exact", { storage }), /pruner of its own class \('wandb-hyperband'\).*pass it as `pruner`/);
-      assert.equal((await loadSweep("exact", { storage, pruner: exact })).pruner, exact);
+      const reloaded = (await loadSweep("exact", { storage })).pruner;
+      assert.ok(reloaded instanceof WandbHyperbandPruner);
+      assert.equal(reloaded.keepSlowStarters, false);
+      assert.deepEqual(reloaded.bands, exact.bands);
       // The default (keeping slow starters) is stored as early_terminate and rebuilt from it.
       await createSweep({ storage, config: { ...config, name: "default" }, pruner: new WandbHyperbandPruner({ minIter: 3 }) });
       const loaded = await loadSweep("default", { storage });
