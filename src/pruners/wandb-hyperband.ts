@@ -92,10 +92,13 @@ export class WandbHyperbandPruner implements Pruner {
     const step = own[own.length - 1]!.step;
     const shownThreshold = fromLoss(ctx.goal, threshold);
     if (!(judged > threshold)) return { prune: false, step, threshold: shownThreshold };
+    let behindBest = "";
     if (this.keepSlowStarters) {
       if (bandIndex < skippedBands(ctx.trial.number, this.eta)) return { prune: false, step, threshold: shownThreshold };
       const incumbent = incumbentAt(ctx.trials, ctx.goal, band, this.strict);
       if (incumbent !== undefined && !(judged > incumbent)) return { prune: false, step, threshold: shownThreshold };
+      // Said in the reason: a slow starter goes on while it keeps up with the best completed trial.
+      if (incumbent !== undefined) behindBest = `, and ${worseWord(ctx.goal)} the best completed trial's ${formatValue(fromLoss(ctx.goal, incumbent))} there`;
     }
     return {
       prune: true,
@@ -105,7 +108,7 @@ export class WandbHyperbandPruner implements Pruner {
         `W&B hyperband band ${bandIndex + 1} (iteration ${band}): ` +
         `${this.strict ? `value at iteration ${band}` : "best value so far"} ${formatValue(fromLoss(ctx.goal, judged))} ` +
         `is ${worseWord(ctx.goal)} the threshold ${formatValue(shownThreshold)} ` +
-        `(top 1/${formatValue(this.eta)} of ${atBand.length} trials at that iteration)`,
+        `(top 1/${formatValue(this.eta)} of ${atBand.length} trials at that iteration)${behindBest}`,
     };
   }
 }

@@ -168,7 +168,11 @@ describe("W&B hyperband keeping slow starters (the default)", () => {
     const pruner = new WandbHyperbandPruner({ minIter: 1 });
     // Threshold at band 1 over 0.3, 0.9, 0.35, 0.4 and the judged 0.85: sorted index floor(5 / 3) = 1 -> 0.35.
     assert.equal(pruner.decide(judge(trial(6, [0.85]), others)).prune, false, "0.85 <= the winner's 0.9 at iteration 1");
-    assert.equal(pruner.decide(judge(trial(6, [0.95]), others)).prune, true, "0.95 is behind the winner too");
+    const behind = pruner.decide(judge(trial(6, [0.95]), others));
+    assert.equal(behind.prune, true, "0.95 is behind the winner too");
+    // The reason says both checks it failed.
+    assert.match(behind.reason!, /0\.95 is above the threshold 0\.35 \(top 1\/3 of 5 trials at that iteration\), and above the best completed trial's 0\.9 there$/);
+    assert.doesNotMatch(new WandbHyperbandPruner({ minIter: 1, keepSlowStarters: false }).decide(judge(trial(6, [0.95]), others)).reason!, /best completed/);
     assert.equal(new WandbHyperbandPruner({ minIter: 1, keepSlowStarters: false }).decide(judge(trial(6, [0.85]), others)).prune, true);
   });
 });
