@@ -74,10 +74,6 @@ export async function openExistingStorage(location: string, options: { readonly 
 }
 
 /**
- * Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters),
- * its keys in snake_case like every JSON the CLI prints (src/json-keys.ts, docs/cli.md).
- */
-/**
  * Data (CSV, JSON lines) for stdout: kept byte for byte when it goes to a file or a pipe (pandas must read
  * what was stored), but with control characters shown as `\x1b` when stdout is a terminal, where a value
  * holding an escape sequence would otherwise drive the terminal.
@@ -87,6 +83,10 @@ export function printData(text: string, stdout: { write(text: string): unknown; 
   stdout.write(stdout.isTTY ? text.split("\r\n").map((line) => escapeControl(line, { keepLayout: true })).join("\r\n") : text);
 }
 
+/**
+ * Print machine-readable output: one JSON document, pretty-printed, on stdout (no raw control characters),
+ * its keys in snake_case like every JSON the CLI prints (src/json-keys.ts, docs/cli.md).
+ */
 export function printJson(value: unknown): void {
   process.stdout.write(jsonText(value) + "\n");
 }

@@ -23,7 +23,7 @@
  */
 import type { EarlyTerminateSpec, Goal } from "../config/types.js";
 import type { TrialView } from "../samplers/types.js";
-import { formatValue, fromLoss, lossCurve, worseWord } from "./curve.js";
+import { formatValue, fromLoss, lossCurve, toLoss, worseWord } from "./curve.js";
 import { PrunerConfigError, checkBoolean, checkNumber, checkOptionalNumber, quote } from "./options.js";
 import type { PruneDecision, Pruner, PrunerContext } from "./types.js";
 
@@ -181,7 +181,7 @@ function incumbentAt(trials: readonly TrialView[], goal: Goal, band: number, str
   let bestLoss = Infinity;
   for (const t of trials) {
     if (t.status !== "completed" || t.value === null || !Number.isFinite(t.value)) continue;
-    const loss = goal === "maximize" ? -t.value : t.value;
+    const loss = toLoss(goal, t.value);
     if (loss < bestLoss) {
       bestLoss = loss;
       best = t;

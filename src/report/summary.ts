@@ -4,7 +4,7 @@
  */
 import type { MetricSpec, SweepConfig } from "../config/types.js";
 import { isBetter } from "../study/objective.js";
-import type { SweepRecord, TrialRecord, TrialStatus } from "../storage/types.js";
+import type { Storage, SweepRecord, TrialRecord, TrialStatus } from "../storage/types.js";
 
 export const TRIAL_STATUSES: readonly TrialStatus[] = ["queued", "running", "completed", "pruned", "failed", "interrupted"];
 
@@ -43,6 +43,20 @@ export function bestOf(trials: readonly TrialRecord[], goal: MetricSpec["goal"])
     if (best === null || isBetter(goal, t.value, best.value!)) best = t;
   }
   return best;
+}
+
+/**
+ * Every sweep of a storage summarised, newest first (what `sweep ls` and the dashboard's list show). A sweep
+ * still `running` in the storage is asked `isStale` (its controller gone: say so, and how to go on).
+ */
+export async function sweepSummaries(storage: Storage, isStale?: (sweep: SweepRecord) => Promise<boolean>): Promise<SweepSummary[]> {
+  const out: SweepSummary[] = [];
+  for (const sweep of await storage.listSweeps()) {
+    const summary = summarizeSweep(sweep, await storage.listTrials(sweep.id));
+    const stale = sweep.status === "running" && isStale ? await isStale(sweep) : false;
+    out.push(stale ? { ...summary, stale: true } : summary);
+  }
+  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 export function summarizeSweep(sweep: SweepRecord, trials: readonly TrialRecord[]): SweepSummary {

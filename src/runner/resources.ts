@@ -27,23 +27,21 @@ export class ResourcePlan {
 
   needOf(params: Readonly<Record<string, unknown>>): ResourceNeed {
     const match = matchingRule(this.rules, params);
-    return {
-      gpusPerTrial: match?.rule.gpusPerTrial ?? this.defaults.gpusPerTrial,
-      trialsPerGpu: match?.rule.trialsPerGpu ?? this.defaults.trialsPerGpu,
-      rule: match?.index ?? null,
-    };
+    return this.needFrom(match?.rule, match?.index ?? null);
   }
 
   /** Every need a trial can have: the defaults and each rule's. */
   allNeeds(): ResourceNeed[] {
-    return [
-      { ...this.defaults, rule: null },
-      ...this.rules.map((rule, index) => ({
-        gpusPerTrial: rule.gpusPerTrial ?? this.defaults.gpusPerTrial,
-        trialsPerGpu: rule.trialsPerGpu ?? this.defaults.trialsPerGpu,
-        rule: index,
-      })),
-    ];
+    return [this.needFrom(undefined, null), ...this.rules.map((rule, index) => this.needFrom(rule, index))];
+  }
+
+  /** A rule's need, its unset fields taken from the defaults (no rule: the defaults). */
+  private needFrom(rule: ResourceRule | undefined, index: number | null): ResourceNeed {
+    return {
+      gpusPerTrial: rule?.gpusPerTrial ?? this.defaults.gpusPerTrial,
+      trialsPerGpu: rule?.trialsPerGpu ?? this.defaults.trialsPerGpu,
+      rule: index,
+    };
   }
 
   /** Most trials that can share one GPU under any rule: the number of display lanes per GPU. */

@@ -40,7 +40,6 @@ import {
   assertOutcome,
   assertPatch,
   assertStep,
-  assertSweepId,
   assertSweepEditor,
   assertSweepStatus,
   assertTrialId,

@@ -7,6 +7,7 @@ import type { ResolvedSweep } from "../config/types.js";
 import type { SweepConfigInput, TrialConfigOf } from "../config/input.js";
 import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
+import { pickNamedSweep } from "../storage/validate.js";
 import { optimize, type Objective, type OptimizeSummary } from "./optimize.js";
 import { ambiguousIntRanges, INT_RANGE_WARNING_CODE } from "./config-object.js";
 import { Sweep, type SweepOptions } from "./sweep.js";
@@ -98,13 +99,10 @@ export async function loadSweep<TConfig extends object = Record<string, unknown>
   return Sweep.load<TConfig>(storage, idOrName, options);
 }
 
-/** The id of the one sweep with this name, null when none; throws when several share it. */
+/** The id of the one sweep with this name, null when none; throws when several share it (as createOrLoadNamedSweep does). */
 async function findByName(storage: Storage, name: string): Promise<string | null> {
-  const matches = (await storage.listSweeps()).filter((s) => s.name === name);
-  if (matches.length > 1) {
-    throw new Error(`${matches.length} sweeps are named '${name}' in ${storage.location} (${matches.map((m) => m.id).join(", ")}); load one by id`);
-  }
-  return matches[0]?.id ?? null;
+  const named = (await storage.listSweeps()).filter((s) => s.name === name);
+  return pickNamedSweep(name, named, storage.location)?.id ?? null;
 }
 
 export interface AgentOptions extends LoadSweepOptions {

@@ -2,7 +2,7 @@
  * `sweep ls`: the sweeps in a storage, newest first, with their status counts and best value.
  */
 import type { CommandModule } from "yargs";
-import { describeCounts, summarizeSweep, type SweepSummary } from "../../report/summary.js";
+import { describeCounts, sweepSummaries, type SweepSummary } from "../../report/summary.js";
 import { formatNumber, renderTable } from "../../report/table.js";
 import { STALE_HEARTBEAT_MS } from "../../runner/controller.js";
 import { sweepLiveness } from "../../runner/worker.js";
@@ -22,18 +22,16 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
     const format = choice(args.format, "--format", ["table", "json"] as const) ?? ("table" as OutputFormat);
     const storage = await openExistingStorage(storageLocation(args), { readOnly: true });
     try {
+      // A sweep whose controller was killed stays `running` in the storage: say so, and how to go on.
+      const isStale = async (sweep: { id: string }) => (await sweepLiveness(storage, sweep.id, STALE_HEARTBEAT_MS)) === "dead";
       const summaries: SweepSummary[] = [];
       // Slurm job ids of each sweep (docs/slurm.md); a column only when some sweep has them.
       const slurmJobs = new Map<string, string[]>();
-      for (const sweep of await storage.listSweeps()) {
-        const summary = summarizeSweep(sweep, await storage.listTrials(sweep.id));
-        // A sweep whose controller was killed stays `running` in the storage: say so, and how to go on.
-        const stale = sweep.status === "running" && (await sweepLiveness(storage, sweep.id, STALE_HEARTBEAT_MS)) === "dead";
-        const jobs = (await slurmSubmissions(storage, sweep.id)).map((j) => j.jobId);
-        if (jobs.length > 0) slurmJobs.set(sweep.id, jobs);
-        summaries.push({ ...summary, ...(stale ? { stale: true } : {}), ...(jobs.length > 0 ? { slurmJobs: jobs } : {}) });
+      for (const summary of await sweepSummaries(storage, isStale)) {
+        const jobs = (await slurmSubmissions(storage, summary.id)).map((j) => j.jobId);
+        if (jobs.length > 0) slurmJobs.set(summary.id, jobs);
+        summaries.push({ ...summary, ...(jobs.length > 0 ? { slurmJobs: jobs } : {}) });
       }
-      summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       if (format === "json") return printJson(summaries);
       if (summaries.length === 0) {
         process.stdout.write(`no sweeps in ${storage.location}\n`);

@@ -13,9 +13,9 @@ import type { AddressInfo } from "node:net";
 import type { Storage, SweepRecord, TrialStatus } from "../../storage/types.js";
 import { loadSweepData, type SweepData } from "../data.js";
 import { explorerPage } from "../explorer-page.js";
-import { summarizeSweep, TRIAL_STATUSES, type SweepSummary } from "../summary.js";
+import { sweepSummaries, TRIAL_STATUSES, type SweepSummary } from "../summary.js";
 import { sweepOverview, sweepView, trialViews, VIEW_FORMAT, type SweepView } from "../sweep-view.js";
-import { checkAccess, isLoopbackHost } from "./access.js";
+import { checkAccess } from "./access.js";
 import { homePage } from "./home-page.js";
 
 export interface DashboardOptions {
@@ -93,25 +93,24 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         const trials = trialViews(data, { curves }).filter((t) => statuses === null || statuses.includes(t.status));
         return sendJson(res, 200, { format: VIEW_FORMAT, sweep: data.sweep.id, trials });
       }
-      if (parts.length === 4 && parts[3] === "events") return subscribe(await load(id), req, res);
+      if (parts.length === 4 && parts[3] === "events") return subscribe((await requireSweep(id)).id, req, res);
     }
     throw new HttpError(404, `no such page: ${url.pathname} (see docs/dashboard.md for the API)`);
   }
 
   async function summaries(): Promise<(SweepSummary & { url: string })[]> {
-    const out: (SweepSummary & { url: string })[] = [];
-    for (const sweep of await options.storage.listSweeps()) {
-      const summary = summarizeSweep(sweep, await options.storage.listTrials(sweep.id));
-      const stale = sweep.status === "running" && options.isStale ? await options.isStale(sweep) : false;
-      out.push({ ...summary, ...(stale ? { stale: true } : {}), url: `/sweeps/${encodeURIComponent(sweep.id)}` });
-    }
-    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const all = await sweepSummaries(options.storage, options.isStale);
+    return all.map((summary) => ({ ...summary, url: `/sweeps/${encodeURIComponent(summary.id)}` }));
+  }
+
+  async function requireSweep(id: string): Promise<SweepRecord> {
+    const sweep = await options.storage.getSweep(id);
+    if (!sweep) throw new HttpError(404, `no sweep '${id}' in ${options.storage.location}`);
+    return sweep;
   }
 
   async function load(id: string): Promise<SweepData> {
-    const sweep = await options.storage.getSweep(id);
-    if (!sweep) throw new HttpError(404, `no sweep '${id}' in ${options.storage.location}`);
-    return loadSweepData(options.storage, sweep);
+    return loadSweepData(options.storage, await requireSweep(id));
   }
 
   async function liveView(data: SweepData): Promise<SweepView> {
@@ -120,13 +119,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return stale ? { ...view, sweep: { ...view.sweep, stale: true } } : view;
   }
 
-  function subscribe(data: SweepData, req: IncomingMessage, res: ServerResponse): void {
+  /** The sweep's event stream; its first view comes from the stream's own poll (one read, not two). */
+  function subscribe(sweepId: string, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "text/event-stream; charset=utf-8", Connection: "keep-alive" });
     res.write("retry: 2000\n\n");
-    let live = streams.get(data.sweep.id);
+    let live = streams.get(sweepId);
     if (!live) {
-      live = new LiveSweep(data.sweep.id, pollMs, async (id) => liveView(await load(id)), () => streams.delete(data.sweep.id));
-      streams.set(data.sweep.id, live);
+      live = new LiveSweep(sweepId, pollMs, async (id) => liveView(await load(id)), () => streams.delete(sweepId));
+      streams.set(sweepId, live);
     }
     live.add(res);
     req.on("close", () => live.remove(res));
@@ -202,14 +202,15 @@ class LiveSweep {
       const key = JSON.stringify({ ...view, readAt: "" });
       const running = view.trials.some((t) => t.status === "running");
       const due = running && Date.now() - this.lastSentAt >= RUNNING_REFRESH_MS;
-      const message = `event: view\ndata: ${JSON.stringify(view)}\n\n`;
+      // Serialised again only when it is sent: usually nothing changed and nothing is.
+      const message = () => `event: view\ndata: ${JSON.stringify(view)}\n\n`;
       if (key !== this.lastKey || due) {
         this.lastKey = key;
         this.lastSentAt = Date.now();
-        this.lastMessage = message;
-        this.broadcast(message);
+        this.lastMessage = message();
+        this.broadcast(this.lastMessage);
       } else if (newcomer && !this.lastMessage) {
-        newcomer.write(message);
+        newcomer.write(message());
       }
     } catch (error) {
       this.broadcast(`event: problem\ndata: ${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n\n`);
@@ -257,4 +258,3 @@ function statusFilter(value: string | null): TrialStatus[] | null {
   return wanted as TrialStatus[];
 }
 
-export { isLoopbackHost };

@@ -13,7 +13,7 @@
  *   GPU 1   #5        2       3       5s  lr=0.001 model=klue/roberta-large
  *           idle
  */
-import { bestHead, formatDuration, formatValue, oneLine, paramWords } from "./format.js";
+import { bestHead, formatBest, formatDuration, formatValue, oneLine, paramWords } from "./format.js";
 import { progressFigures, type LiveState, type ProgressFigures, type RunningTrial } from "./state.js";
 import { displayWidth, fitWidth, padEnd, padStart, wrapWords } from "./text-width.js";
 import type { TrialCounts } from "../progress.js";
@@ -189,7 +189,7 @@ export function summaryText(state: LiveState, now: number): string {
   const f = progressFigures(state, now);
   const c = state.tally?.counts;
   const counts = c ? `completed ${c.completed}, pruned ${c.pruned}, failed ${c.failed}, running ${c.running}${c.queued ? `, queued ${c.queued}` : ""}` : "";
-  const best = state.tally?.best ? `${bestHead(state.tally)} (${paramWords(state.tally.best.params, { exact: true }).join(" ")})` : "best: -";
+  const best = state.tally ? formatBest(state.tally) : "best: -";
   const of = f.total === null ? `${f.done} done (no run_cap)` : `${f.done} of ${f.total} done`;
   return `progress: ${of}; ${counts}; elapsed ${formatDuration(f.elapsedMs)}, ETA ${formatEta(f.etaMs)}; ${best}`;
 }

@@ -35,7 +35,6 @@ export class LiveState {
   startedAt: number | null = null;
   /** Done trials when this controller started: only those done since count towards the ETA's pace. */
   doneAtStart = 0;
-  endReason: string | null = null;
 
   apply(e: RunnerEvent, now: number): void {
     switch (e.type) {
@@ -74,7 +73,6 @@ export class LiveState {
         return;
       case "sweep_finished":
         this.tally = e.tally;
-        this.endReason = e.reason;
         this.running.clear();
         return;
     }

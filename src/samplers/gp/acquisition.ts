@@ -6,21 +6,10 @@
  * For maximisation of a posterior N(μ, σ²) against the incumbent f*:
  *   EI = σ h(z),  z = (μ - f*)/σ,  h(z) = φ(z) + z Φ(z)
  */
+import { erfcxNonNegative, LOG_SQRT_2PI } from "../tpe/normal.js";
 
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
 const SQRT_PI_OVER_2 = Math.sqrt(Math.PI / 2);
-
-/**
- * erfcx(x) = exp(x²) erfc(x) for x >= 0, by the Chebyshev-fitted form of Numerical Recipes §6.2 with the
- * exp(-x²) factor left out, so it neither overflows nor loses relative accuracy (about 1e-7) in the tail.
- */
-export function erfcxNonNegative(x: number): number {
-  const t = 1 / (1 + 0.5 * x);
-  const poly =
-    -1.26551223 +
-    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  return t * Math.exp(poly);
-}
 
 /** log Φ(z) for the standard normal CDF, accurate for very negative z. */
 export function logNormalCdf(z: number): number {

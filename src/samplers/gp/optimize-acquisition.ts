@@ -8,7 +8,7 @@
  */
 import type { Rng } from "../../space/types.js";
 import { standardNormal } from "../../space/variates.js";
-import { logEiPartials, logExpectedImprovement } from "./acquisition.js";
+import { logEiPartials, logExpectedImprovement, MIN_VARIANCE } from "./acquisition.js";
 import type { SpaceEncoding } from "./encoding.js";
 import type { GpPosterior } from "./posterior.js";
 
@@ -164,7 +164,7 @@ export class AcquisitionOptimizer {
   /** ∇ log EI with respect to the numeric coordinates; false where it is not defined (zero variance). */
   private gradient(point: Float64Array, out: Float64Array): boolean {
     const { mean, variance } = this.posterior.predictWithGradient(point, this.gradMean, this.gradVariance);
-    if (!(variance > 1e-12)) return false;
+    if (!(variance > MIN_VARIANCE)) return false;
     const { dMean, dVariance } = logEiPartials(mean, variance, this.best);
     if (!Number.isFinite(dMean) || !Number.isFinite(dVariance)) return false;
     for (let d = 0; d < out.length; d++) out[d] = dMean * this.gradMean[d]! + dVariance * this.gradVariance[d]!;

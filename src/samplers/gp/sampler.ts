@@ -25,6 +25,7 @@ import type { KernelParams } from "./kernel.js";
 import { resolveGpOptions, type GpOptions, type ResolvedGpOptions } from "./options.js";
 import { warpOutputs } from "./output-warp.js";
 import { GpPosterior } from "./posterior.js";
+import { strideIndices } from "../stride.js";
 
 /** Trial meta key under which the fitted hyperparameters are kept for the next suggestion's warm start. */
 export const GP_META_KEY = "gp_kernel";
@@ -37,7 +38,7 @@ export const GP_META_KEY = "gp_kernel";
 export const MAX_FIT_TRIALS = 80;
 
 /** Up to this many trials (pending included) the acquisition search runs at full size; see `suggest`. */
-export const EFFORT_FULL_UP_TO = 100;
+const EFFORT_FULL_UP_TO = 100;
 
 /** Past this many completed trials the fit starts from the previous fit alone (the default start if none). */
 const RESTARTS_UP_TO = 60;
@@ -88,7 +89,7 @@ export class GpSampler implements Sampler {
     completed.forEach((c, i) => x.set(c.row, i * dims));
 
     const names = encoding.modelled.map((m) => m.spec.name).join("\u0000");
-    const fitRows = n > MAX_FIT_TRIALS ? strideRows(n, MAX_FIT_TRIALS) : null;
+    const fitRows = n > MAX_FIT_TRIALS ? strideIndices(n, MAX_FIT_TRIALS) : null;
     const fitX = fitRows === null ? x : gatherRows(x, dims, fitRows);
     const fitY = fitRows === null ? y : Float64Array.from(fitRows, (r) => y[r]!);
     const fit = fitKernelParams(encoding, fitX, fitY, {
@@ -161,12 +162,6 @@ function withPending(
     yAll[n + k] = posterior.predict(row).mean;
   });
   return new GpPosterior(encoding, params, xAll, yAll);
-}
-
-/** `count` row indices spread evenly over 0..n-1, first and last included. */
-function strideRows(n: number, count: number): number[] {
-  const step = (n - 1) / (count - 1);
-  return Array.from({ length: count }, (_, i) => Math.round(i * step));
 }
 
 function gatherRows(x: Float64Array, dims: number, rows: readonly number[]): Float64Array {

@@ -17,16 +17,22 @@ const SQRT1_2 = Math.SQRT1_2;
 export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const poly =
-    -z * z -
-    1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(poly);
+  const r = t * Math.exp(-z * z - 1.26551223 + chebyshevTail(t));
   return x >= 0 ? r : 2 - r;
+}
+
+/**
+ * erfcx(x) = exp(x²) erfc(x) for x >= 0: the same fitted form with the exp(-x²) factor left out, so it
+ * neither overflows nor loses relative accuracy (about 1e-7) in the tail (the GP's log-EI needs it there).
+ */
+export function erfcxNonNegative(x: number): number {
+  const t = 1 / (1 + 0.5 * x);
+  return t * Math.exp(-1.26551223 + chebyshevTail(t));
+}
+
+/** The fitted polynomial of Numerical Recipes §6.2 past its constant term, shared by erfc and erfcx. */
+function chebyshevTail(t: number): number {
+  return t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
 }
 
 /** Upper tail of the standard normal: P(Z > z). */

@@ -34,7 +34,7 @@ export function usabilityOf(trial: TrialView): Usability {
 }
 
 /** How far a trial got: Infinity for a completed one, the last finite reported step for a pruned one (-Infinity: none). */
-export function depthOf(t: TrialView): number {
+function depthOf(t: TrialView): number {
   if (t.status === "completed") return Infinity;
   for (let k = t.intermediate.length - 1; k >= 0; k--) {
     const point = t.intermediate[k]!;
@@ -47,7 +47,7 @@ export function depthOf(t: TrialView): number {
  * The reference step of trials with these depths: the deepest depth that at least
  * min(REFERENCE_MIN_TRIALS, count) of them reached. `counts` maps a depth to how many trials have it.
  */
-export function referenceStep(counts: ReadonlyMap<number, number>): number {
+function referenceStep(counts: ReadonlyMap<number, number>): number {
   let total = 0;
   for (const c of counts.values()) total += c;
   const needed = Math.min(REFERENCE_MIN_TRIALS, total);

@@ -16,6 +16,7 @@ import { resolveTPEOptions, type ResolvedTPEOptions, type TPEOptions } from "./o
 import { buildParamModels, decodeValue, encodeValue, type ModelledParam, type ParamModel } from "./param-models.js";
 import { ParzenEstimator, type ParzenSettings } from "./parzen.js";
 import { IncrementalRanking, usabilityOf } from "./ranking.js";
+import { strideIndices } from "../stride.js";
 
 /** The history in model coordinates: the usable trials, one column per modelled parameter. */
 interface EncodedHistory {
@@ -151,7 +152,7 @@ export class TPESampler implements Sampler {
     // MAX_ABOVE_KERNELS its estimator is fitted on an even stride through the bad set in rank order, with
     // bandwidths, prior weight and smoothing computed for the full count (docs/tpe.md, "Large histories").
     const above = bad.length > MAX_ABOVE_KERNELS
-      ? new ParzenEstimator(members, gather(strideSample(bad, MAX_ABOVE_KERNELS)), MAX_ABOVE_KERNELS, settings, bad.length)
+      ? new ParzenEstimator(members, gather(strideIndices(bad.length, MAX_ABOVE_KERNELS).map((k) => bad[k]!)), MAX_ABOVE_KERNELS, settings, bad.length)
       : new ParzenEstimator(members, gather(bad), bad.length, settings);
 
     const n = this.options.nEiCandidates;
@@ -177,15 +178,8 @@ export class TPESampler implements Sampler {
  * Kernels of the bad-set ("above") estimator at most. Below it TPE is exact (every benchmark in
  * bench/ runs under it); above it, scoring a candidate costs the same however long the history.
  */
-export const MAX_ABOVE_KERNELS = 1000;
+const MAX_ABOVE_KERNELS = 1000;
 
-/** `count` items spread evenly over `items` (first and last included), in order. */
-function strideSample(items: readonly number[], count: number): number[] {
-  const out = new Array<number>(count);
-  const step = (items.length - 1) / (count - 1);
-  for (let i = 0; i < count; i++) out[i] = items[Math.round(i * step)]!;
-  return out;
-}
 
 /**
  * The encoded history of one space, kept between suggestions: position i holds trial i's coordinates and

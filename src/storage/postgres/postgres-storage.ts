@@ -52,7 +52,6 @@ import {
   assertOutcome,
   assertPatch,
   assertStep,
-  assertSweepId,
   assertSweepStatus,
   assertTrialId,
   assertTrialStatuses,
