@@ -99,7 +99,11 @@ function connectForWriting(path: string, settings: OpenSettings): Connection {
   if (state.kind === "sqlite") {
     const check = new Database(path, { readonly: true, fileMustExist: true, timeout: settings.busyTimeoutMs });
     try {
-      inspectSchema(check, path);
+      // One read transaction: its statements see one snapshot. Read one by one, a version read just before
+      // another process's migration committed and the tables read just after made a brand-new storage look
+      // like someone else's database ("tables ... and no sweep schema version"; six processes opening one new
+      // file at once, test/study/library.test.ts).
+      check.transaction(() => inspectSchema(check, path))();
       quickCheck(check, path, state.header, settings.quickCheckMaxBytes);
     } catch (err) {
       // A crashed writer's hot journal (rollback-journal mode only) can only be rolled back by a read-write
