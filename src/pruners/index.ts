@@ -29,8 +29,11 @@ export const PRUNER_BLOCK_OPTIONS = {
   median: ["warmup_steps", "min_trials"],
   asha: ["min_resource", "reduction_factor", "min_early_stopping_rate", "max_resource", "min_trials"],
   hyperband: ["min_resource", "max_resource", "reduction_factor", "min_trials"],
-  /** W&B's hyperband with its `early_terminate` keys, plus `keep_slow_starters` (false: W&B's rule exactly). */
-  wandb_hyperband: ["min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters"],
+  /**
+   * W&B's hyperband with its `early_terminate` keys, plus `keep_slow_starters` (false: W&B's rule exactly) and
+   * `forecast` (false: compare values at every band, not forecasts).
+   */
+  wandb_hyperband: ["min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters", "forecast"],
   none: [],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -99,6 +102,7 @@ export function prunerFromBlock(block: Readonly<Record<string, unknown>>, path =
           s: num("s"),
           strict: o.strict as boolean | undefined,
           keepSlowStarters: o.keep_slow_starters as boolean | undefined,
+          forecast: o.forecast as boolean | undefined,
         },
         path,
       );

@@ -20,10 +20,17 @@
  * (`skippedBands`), or (2) it is no worse at the band than the best completed trial was there. Early bands
  * judge runs that warm up or start late before their curves cross; without (1) no slow starter ever
  * finishes, and (2) lets every run that starts like the best one so far finish (docs/early-termination.md).
+ *
+ * Forecasts (on by default with (1) and (2); `forecast: false` turns them off): from the band at
+ * iteration 3 on, once a trial has completed, trials are compared on where their curves are heading rather
+ * than on their value at the band (forecast.ts): the threshold is the top 1/eta of every trial's forecast
+ * of its final value from its first b values, the judged trial is stopped only when even its optimistic
+ * forecast is behind that threshold and behind the best completed trial's final value, and (1) still holds.
  */
 import type { EarlyTerminateSpec, Goal } from "../config/types.js";
 import type { TrialView } from "../samplers/types.js";
-import { formatValue, fromLoss, lossCurve, toLoss, worseWord } from "./curve.js";
+import { formatValue, fromLoss, lossCurve, toLoss, worseWord, type LossPoint } from "./curve.js";
+import { forecastCurve, pooledNoiseSd } from "./forecast.js";
 import { PrunerConfigError, checkBoolean, checkNumber, checkOptionalNumber, quote } from "./options.js";
 import type { PruneDecision, Pruner, PrunerContext } from "./types.js";
 
@@ -43,7 +50,15 @@ export interface WandbHyperbandOptions {
    * threshold goes on while it is no worse there than the best completed trial was. false: W&B's rule exactly.
    */
   readonly keepSlowStarters?: boolean;
+  /**
+   * Judge trials by a forecast of their final value from the band at iteration 3 on (default: the same as
+   * keepSlowStarters). Needs keepSlowStarters; false keeps the value comparison at every band.
+   */
+  readonly forecast?: boolean;
 }
+
+/** The first band at which a curve has enough values to show its bend. */
+export const FORECAST_FROM_ITERATION = 3;
 
 /** W&B computes 100 bands from min_iter; any past this size can never be reached by a real history. */
 const MAX_MIN_ITER_BANDS = 100;
@@ -53,6 +68,8 @@ export class WandbHyperbandPruner implements Pruner {
   readonly eta: number;
   readonly strict: boolean;
   readonly keepSlowStarters: boolean;
+  readonly forecast: boolean;
+  private readonly pointForecasts = new PointForecastCache();
   /** Iterations (1-based counts of logged values) at which trials are checked, ascending. */
   readonly bands: readonly number[];
   /** The options as given, so a sweep can store them and every process that loads it builds the same pruner. */
@@ -63,6 +80,10 @@ export class WandbHyperbandPruner implements Pruner {
     this.eta = options.eta === undefined ? 3 : checkNumber(`${path}.eta`, options.eta, { above: 1 });
     this.strict = options.strict === undefined ? true : checkBoolean(`${path}.strict`, options.strict);
     this.keepSlowStarters = options.keepSlowStarters === undefined ? true : checkBoolean(`${path}.keep_slow_starters`, options.keepSlowStarters);
+    this.forecast = options.forecast === undefined ? this.keepSlowStarters : checkBoolean(`${path}.forecast`, options.forecast);
+    if (this.forecast && !this.keepSlowStarters) {
+      throw new PrunerConfigError(`${path}.forecast`, "false or no forecast key beside keep_slow_starters: false (W&B's exact rule has no forecasts)", "true");
+    }
     this.bands = wandbHyperbandBands(options, path);
   }
 
@@ -79,6 +100,10 @@ export class WandbHyperbandPruner implements Pruner {
     const bandIndex = highestBandReached(this.bands, own.length);
     if (bandIndex < 0) return { prune: false };
     const band = this.bands[bandIndex]!;
+    if (this.forecast && band >= FORECAST_FROM_ITERATION) {
+      const horizon = longestCompleted(ctx.trials, ctx.goal);
+      if (horizon > 0) return this.decideByForecast(ctx, own, bandIndex, band, horizon);
+    }
 
     const atBand: number[] = [];
     for (const t of ctx.trials) {
@@ -111,6 +136,76 @@ export class WandbHyperbandPruner implements Pruner {
         `(top 1/${formatValue(this.eta)} of ${atBand.length} trials at that iteration)${behindBest}`,
     };
   }
+
+  /**
+   * The band's decision on forecasts of the final value (iteration `horizon`, the longest completed
+   * curve): every trial that reached the band is forecast from its first `band` values, the threshold is
+   * W&B's quantile of those point forecasts, and the judged trial, on its optimistic forecast, must be
+   * behind the threshold and behind the best completed trial's final value to stop.
+   */
+  private decideByForecast(ctx: PrunerContext, own: readonly LossPoint[], bandIndex: number, band: number, horizon: number): PruneDecision {
+    const curves = ctx.trials.map((t) => lossCurve(t, ctx.goal).map((p) => p.loss));
+    const judged = forecastCurve(own.slice(0, band).map((p) => p.loss), horizon, pooledNoiseSd(curves)).optimistic;
+    const step = own[own.length - 1]!.step;
+    // The cheap reasons to go on first; the threshold needs a forecast of every trial at the band.
+    if (bandIndex < skippedBands(ctx.trial.number, this.eta)) return { prune: false, step };
+    const best = bestCompletedLoss(ctx.trials, ctx.goal);
+    if (!(judged > best)) return { prune: false, step };
+    const forecasts: number[] = [];
+    ctx.trials.forEach((t, i) => {
+      if (curves[i]!.length >= band) forecasts.push(this.pointForecasts.get(t.number, curves[i]!.slice(0, band), horizon));
+    });
+    forecasts.sort((a, b) => a - b);
+    const threshold = forecasts[Math.floor((1 / this.eta) * forecasts.length)]!;
+    const shownThreshold = fromLoss(ctx.goal, threshold);
+    if (!(judged > threshold)) return { prune: false, step, threshold: shownThreshold };
+    return {
+      prune: true,
+      step,
+      threshold: shownThreshold,
+      reason:
+        `W&B hyperband band ${bandIndex + 1} (iteration ${band}): forecast of the value at iteration ${horizon} ` +
+        `${formatValue(fromLoss(ctx.goal, judged))} at best is ${worseWord(ctx.goal)} the threshold ${formatValue(shownThreshold)} ` +
+        `(top 1/${formatValue(this.eta)} of ${forecasts.length} trials' forecasts from ${band} values), ` +
+        `and ${worseWord(ctx.goal)} the best completed trial's final ${formatValue(fromLoss(ctx.goal, best))}`,
+    };
+  }
+}
+
+/**
+ * Point forecasts by trial, remembered: a trial's first b values never change once logged, and every
+ * decision at band b needs the forecast of every trial there (without this, each report costs a fit per
+ * trial of the sweep). An entry is used only when its values are the ones asked about, so a pruner reused
+ * across sweeps, or a trial re-run after a resume, is never answered from another curve.
+ */
+class PointForecastCache {
+  private readonly entries = new Map<string, { readonly values: readonly number[]; readonly point: number }>();
+
+  get(trialNumber: number, values: readonly number[], horizon: number): number {
+    const key = `${trialNumber}:${values.length}:${horizon}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.values.every((v, i) => v === values[i])) return hit.point;
+    // The point forecast does not depend on the noise level: only the optimistic one does.
+    const point = forecastCurve(values, horizon, 0).point;
+    this.entries.set(key, { values, point });
+    return point;
+  }
+}
+
+/** The most values any completed trial logged: how long a full trial is, as far as the sweep knows. */
+function longestCompleted(trials: readonly TrialView[], goal: Goal): number {
+  let longest = 0;
+  for (const t of trials) if (t.status === "completed") longest = Math.max(longest, lossCurve(t, goal).length);
+  return longest;
+}
+
+/** The best final value (as a loss) of the completed trials; Infinity when none has a finite one. */
+function bestCompletedLoss(trials: readonly TrialView[], goal: Goal): number {
+  let best = Infinity;
+  for (const t of trials) {
+    if (t.status === "completed" && t.value !== null && Number.isFinite(t.value)) best = Math.min(best, toLoss(goal, t.value));
+  }
+  return best;
 }
 
 /**

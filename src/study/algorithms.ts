@@ -102,8 +102,9 @@ function prunerAsConfig(pruner: Pruner): PrunerSpelling | null {
   }
   if (pruner instanceof WandbHyperbandPruner) {
     const o = pruner.options;
-    // W&B's rule exactly is spelled as our block (early_terminate means keeping slow starters).
-    if (!pruner.keepSlowStarters) {
+    // W&B's rule exactly, or slow starters kept without forecasts, is spelled as our block (early_terminate
+    // means keeping slow starters with forecasts).
+    if (!pruner.keepSlowStarters || !pruner.forecast) {
       return {
         block: dropUndefined({
           type: "wandb_hyperband",
@@ -112,7 +113,8 @@ function prunerAsConfig(pruner: Pruner): PrunerSpelling | null {
           eta: pruner.eta,
           s: o.s,
           strict: pruner.strict,
-          keep_slow_starters: false,
+          keep_slow_starters: pruner.keepSlowStarters,
+          forecast: pruner.keepSlowStarters ? false : undefined,
         }),
       };
     }

@@ -72,7 +72,9 @@ describe("createPruner", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ type: "medain" }, /sweep\.pruner\.type: expected one of "median", "asha", "hyperband", "wandb_hyperband", "none", found "medain"/],
       [{ type: "wandb_hyperband", min_iter: 3, keep_slow_starters: "no" }, /sweep\.pruner\.keep_slow_starters: expected true or false, found "no"/],
-      [{ type: "wandb_hyperband", min_iter: 3, keep_slow: false }, /sweep\.pruner: unknown option "keep_slow"; expected one of "min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters"/],
+      [{ type: "wandb_hyperband", min_iter: 3, forecast: "off" }, /sweep\.pruner\.forecast: expected true or false, found "off"/],
+      [{ type: "wandb_hyperband", min_iter: 3, keep_slow_starters: false, forecast: true }, /sweep\.pruner\.forecast: expected false or no forecast key/],
+      [{ type: "wandb_hyperband", min_iter: 3, keep_slow: false }, /sweep\.pruner: unknown option "keep_slow"; expected one of "min_iter", "max_iter", "eta", "s", "strict", "keep_slow_starters", "forecast"/],
       [{}, /sweep\.pruner\.type: expected one of .*found nothing/],
       [{ type: "median", warmup: 5 }, /sweep\.pruner: unknown option "warmup"; expected one of "warmup_steps", "min_trials"/],
       [{ type: "asha", reduction_factor: "3" }, /sweep\.pruner\.reduction_factor: expected a number > 1, found "3"/],

@@ -106,7 +106,11 @@ describe("load by name, loadIfExists, algorithms stored with the sweep", () => {
       // The default (keeping slow starters) is stored as early_terminate and rebuilt from it.
       await createSweep({ storage, config: { ...config, name: "default" }, pruner: new WandbHyperbandPruner({ minIter: 3 }) });
       const loaded = await loadSweep("default", { storage });
-      assert.ok(loaded.pruner instanceof WandbHyperbandPruner && loaded.pruner.keepSlowStarters);
+      assert.ok(loaded.pruner instanceof WandbHyperbandPruner && loaded.pruner.keepSlowStarters && loaded.pruner.forecast);
+      // Slow starters kept without forecasts: a block, rebuilt the same.
+      await createSweep({ storage, config: { ...config, name: "no-forecast" }, pruner: new WandbHyperbandPruner({ minIter: 3, forecast: false }) });
+      const noForecast = (await loadSweep("no-forecast", { storage })).pruner;
+      assert.ok(noForecast instanceof WandbHyperbandPruner && noForecast.keepSlowStarters && !noForecast.forecast);
     } finally {
       await storage.close();
     }
