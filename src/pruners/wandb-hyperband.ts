@@ -57,6 +57,9 @@ export interface WandbHyperbandOptions {
   readonly forecast?: boolean;
 }
 
+/** How many of the latest trials' curves the noise estimate reads. */
+const NOISE_SAMPLE_TRIALS = 256;
+
 /** The first band at which a curve has enough values to show its bend. */
 export const FORECAST_FROM_ITERATION = 3;
 
@@ -145,7 +148,9 @@ export class WandbHyperbandPruner implements Pruner {
    */
   private decideByForecast(ctx: PrunerContext, own: readonly LossPoint[], bandIndex: number, band: number, horizon: number): PruneDecision {
     const curves = ctx.trials.map((t) => lossCurve(t, ctx.goal).map((p) => p.loss));
-    const judged = forecastCurve(own.slice(0, band).map((p) => p.loss), horizon, pooledNoiseSd(curves)).optimistic;
+    // The noise level from the latest trials' curves: as good an estimate, at a cost that does not grow with the sweep.
+    const noise = pooledNoiseSd(curves.slice(-NOISE_SAMPLE_TRIALS));
+    const judged = forecastCurve(own.slice(0, band).map((p) => p.loss), horizon, noise).optimistic;
     const step = own[own.length - 1]!.step;
     // The cheap reasons to go on first; the threshold needs a forecast of every trial at the band.
     if (bandIndex < skippedBands(ctx.trial.number, this.eta)) return { prune: false, step };
