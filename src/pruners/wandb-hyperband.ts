@@ -105,7 +105,8 @@ export class WandbHyperbandPruner implements Pruner {
     const band = this.bands[bandIndex]!;
     if (this.forecast && band >= FORECAST_FROM_ITERATION) {
       const horizon = longestCompleted(ctx.trials, ctx.goal);
-      if (horizon > 0) return this.decideByForecast(ctx, own, bandIndex, band, horizon);
+      // Forecast at least to the band itself, should the completed trials have logged fewer values.
+      if (horizon > 0) return this.decideByForecast(ctx, own, bandIndex, band, Math.max(horizon, band));
     }
 
     const atBand: number[] = [];
@@ -154,7 +155,7 @@ export class WandbHyperbandPruner implements Pruner {
     const step = own[own.length - 1]!.step;
     // The cheap reasons to go on first; the threshold needs a forecast of every trial at the band.
     if (bandIndex < skippedBands(ctx.trial.number, this.eta)) return { prune: false, step };
-    const best = bestCompletedLoss(ctx.trials, ctx.goal);
+    const best = bestCompleted(ctx.trials, ctx.goal)?.loss ?? Infinity;
     if (!(judged > best)) return { prune: false, step };
     const forecasts: number[] = [];
     ctx.trials.forEach((t, i) => {
@@ -202,15 +203,6 @@ function longestCompleted(trials: readonly TrialView[], goal: Goal): number {
   let longest = 0;
   for (const t of trials) if (t.status === "completed") longest = Math.max(longest, lossCurve(t, goal).length);
   return longest;
-}
-
-/** The best final value (as a loss) of the completed trials; Infinity when none has a finite one. */
-function bestCompletedLoss(trials: readonly TrialView[], goal: Goal): number {
-  let best = Infinity;
-  for (const t of trials) {
-    if (t.status === "completed" && t.value !== null && Number.isFinite(t.value)) best = Math.min(best, toLoss(goal, t.value));
-  }
-  return best;
 }
 
 /**
@@ -277,20 +269,22 @@ export function skippedBands(number: number, eta: number): number {
  * there), or undefined when no completed trial logged that many values. "Best" is by final value.
  */
 function incumbentAt(trials: readonly TrialView[], goal: Goal, band: number, strict: boolean): number | undefined {
-  let best: TrialView | undefined;
-  let bestLoss = Infinity;
+  const best = bestCompleted(trials, goal);
+  if (best === undefined) return undefined;
+  const curve = lossCurve(best.trial, goal);
+  if (curve.length < band) return undefined;
+  return strict ? curve[band - 1]!.loss : Math.min(...curve.slice(0, band).map((p) => p.loss));
+}
+
+/** The completed trial with the best finite final value, and that value as a loss; undefined when none. */
+function bestCompleted(trials: readonly TrialView[], goal: Goal): { readonly trial: TrialView; readonly loss: number } | undefined {
+  let best: { trial: TrialView; loss: number } | undefined;
   for (const t of trials) {
     if (t.status !== "completed" || t.value === null || !Number.isFinite(t.value)) continue;
     const loss = toLoss(goal, t.value);
-    if (loss < bestLoss) {
-      bestLoss = loss;
-      best = t;
-    }
+    if (best === undefined || loss < best.loss) best = { trial: t, loss };
   }
-  if (best === undefined) return undefined;
-  const curve = lossCurve(best, goal);
-  if (curve.length < band) return undefined;
-  return strict ? curve[band - 1]!.loss : Math.min(...curve.slice(0, band).map((p) => p.loss));
+  return best;
 }
 
 /** Index of the highest band <= the number of values logged, or -1 when not even the first is reached. */
