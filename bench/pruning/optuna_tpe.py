@@ -36,6 +36,10 @@ def main():
             parameters = request["parameters"]
             pruner = request["pruner"]
             study = optuna.create_study(
+                # Named after the seed: HyperbandPruner deals trials to brackets by a CRC of the study name
+                # and trial number, and the default name is a fresh UUID, so without a name the Optuna row
+                # changed from run to run.
+                study_name=f"pruning-bench-{request['seed']}",
                 direction="minimize",
                 sampler=optuna.samplers.TPESampler(seed=request["seed"]),
                 pruner=optuna.pruners.HyperbandPruner(
