@@ -20,7 +20,8 @@ node dist/bench/pruning/run.js --families noisy --only "TPE +" # one family, the
 Files in \`pruning/\`: \`families.ts\` (the learning-curve families), \`profile.ts\` (what each family looks like,
 measured), \`ours.ts\` (our sweeps), \`optuna-driver.ts\` + \`optuna_tpe.py\` (Optuna's TPE + HyperbandPruner,
 \`/usr/bin/python3\` with Debian's \`python3-optuna\`, asked and told step by step on the same curves),
-\`metrics.ts\` (per-run figures, summaries, the verdict), \`readme.ts\` (this section), \`run.ts\` (entry point).
+\`metrics.ts\` (per-run figures, summaries, the verdict), \`readme.ts\` (this section), \`run.ts\` (entry point),
+\`ceiling.ts\` (what any pruner could reach with random search, below the results).
 
 **The families** (\`families.ts\`): three problems of 20 epochs of validation loss over three
 hyperparameters, one for each way early stopping goes wrong — curves that cross at different epochs
@@ -38,16 +39,20 @@ single-family benchmark (fine-tuning curves over lr, warmup and dropout) is in
 **Seeds.** Anything tuned was tuned on seeds 1001..1008 (\`--first-seed 1001\`), never on the reported
 seeds: the W&B hyperband change (W&B's rule, the guard alone, the dealt bands alone, both: seeds 1001..1004,
 figures in docs/early-termination.md) and how TPE treats trials stopped before its reference step (left
-out, or ranked bad: seeds 1001..1008, \`bench/results/pruning-tuning-1001-1008-*.md\`). The reported seeds
-1..20 were run once, after the choice (\`npm run bench:pruning\`, which writes this section).
+out, or ranked bad: seeds 1001..1008, \`bench/results/pruning-tuning-1001-1008-*.md\`), and later the
+learning-curve forecasts of W&B hyperband (how far to trust the judged trial's forecast, and the variants
+dropped: seeds 1001..1016, figures in
+[docs/early-termination.md](../docs/early-termination.md#forecasts-from-iteration-3)). The reported seeds
+1..20 were run once after each choice (\`npm run bench:pruning\`, which writes this section); the run before
+forecasts is kept in \`bench/results/pruning-2026-12-02-10-28-38.md\`.
 
 **The comparison.** Every method gets the same budget of epochs per seed (2000, i.e. 100 full trials),
 trials run one at a time, and a trial still running when the budget runs out is cut off. The random-search
 rows draw the very same points in the same order (trial n's point depends only on the seed and n), so
 differences between them come from the pruners alone. The TPE rows choose their own points. Our pruners
 are the library's (\`createPruner\` on a W&B-style sweep config: \`early_terminate: {type: hyperband,
-min_iter: N}\` as users write it, which now keeps slow starters by default, see
-[docs/early-termination.md](../docs/early-termination.md#keeping-slow-starters); ASHA as
+min_iter: N}\` as users write it, which keeps slow starters and judges by learning-curve forecasts from
+iteration 3 by default, see [docs/early-termination.md](../docs/early-termination.md#keeping-slow-starters); ASHA as
 \`sweep.pruner: {type: asha}\` with its defaults, rungs 1, 3, 9), asked after every report on the sweep's
 history. Optuna's row is its TPESampler (seeded with the seed, defaults) with
 \`HyperbandPruner(min_resource=1, max_resource=20, reduction_factor=3)\`.
