@@ -15,20 +15,13 @@ import { FAMILIES, FAMILY_EPOCHS as EPOCHS, familyBest } from "./families.js";
 import { runOurs } from "./ours.js";
 import { describeProblem } from "./profile.js";
 import { quantile } from "../stats.js";
+import { argument } from "./args.js";
 
 const JUDGED_AFTER = [1, 3, 5, 9, 15] as const;
 const TARGET = 3;
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} expects a positive integer, got ${JSON.stringify(process.argv[index + 1])}`);
-  return value;
-}
-
-const seeds = option("seeds", 20);
-const firstSeed = option("first-seed", 1);
+const seeds = argument("seeds", 20);
+const firstSeed = argument("first-seed", 1);
 const lines = [
   `Seeds ${firstSeed}..${firstSeed + seeds - 1}, random search's sequence of points, a budget of 2000 epochs. Epochs to near-best, median over seeds, and the speed-up over random search without pruning; "outside" is the share of near-best configurations outside the top third at that epoch (the family's profile).`,
   "",

@@ -18,6 +18,7 @@ import type { TrialOutcome } from "./ours.js";
 import { runOurs, type OurMethod } from "./ours.js";
 import { describeProblem, profileLines } from "./profile.js";
 import { writeReadmeSection } from "./readme.js";
+import { argument, textArgument } from "./args.js";
 
 /** Seeds per Optuna process: small enough to spread over the jobs, large enough to amortise Python's start. */
 const OPTUNA_SEEDS_PER_PROCESS = 5;
@@ -39,19 +40,6 @@ export const TARGET_ROWS = [1, 3, 5].map((m) => `TPE + W&B hyperband (min_iter $
 /** The issue's target: this many times fewer epochs than random search without pruning, on this many seeds of 20. */
 const TARGET_SPEED_UP = 3;
 const TARGET_REACHED_SHARE = 18 / 20;
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} expects a positive integer, got ${JSON.stringify(process.argv[index + 1])}`);
-  return value;
-}
-
-function textArgument(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index < 0 ? undefined : process.argv[index + 1];
-}
 
 function repoRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
