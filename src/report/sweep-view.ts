@@ -11,6 +11,7 @@ import { findModelKey } from "./hyperparams.js";
 import { importanceView, type ImportanceView } from "./importance-effect.js";
 import { paramAxis, type ParamAxis } from "./param-axes.js";
 import { countStatuses, summarizeSweep, type StatusCounts, type SweepSummary } from "./summary.js";
+import { waitingForRoom } from "../study/waiting.js";
 
 /** Bumped when a field changes meaning, so scripts reading the API can check what they got. */
 export const VIEW_FORMAT = 1;
@@ -32,6 +33,8 @@ export interface TrialView {
   readonly pruneReason: string | null;
   /** The first line of the error of a failed trial. */
   readonly error: string | null;
+  /** A claimed trial not started yet: what it waits for ("2 GPUs to itself (sweep.resources[1])"); else null. */
+  readonly waitingFor: string | null;
   /** Metric name -> [step, value] pairs of the current attempt, steps ascending (absent: `curves=false`). */
   readonly curves?: Readonly<Record<string, readonly (readonly [number, number])[]>>;
 }
@@ -89,6 +92,7 @@ export function trialViews(data: SweepData, options: { readonly curves?: boolean
     pruneStep: t.pruneStep,
     pruneReason: t.pruneReason,
     error: t.error?.split("\n")[0] ?? null,
+    waitingFor: t.status === "running" ? waitingForRoom(t.meta) : null,
     ...(options.curves === false
       ? {}
       : { curves: Object.fromEntries([...curves].map(([name, points]) => [name, points.filter((p) => Number.isFinite(p.value)).map((p) => [p.step, p.value] as const)])) }),

@@ -30,6 +30,7 @@ import { findOrphanedTrials, requeueOrphan, type OrphanedTrial } from "./recover
 import { buildTrialEnv } from "./trial-env.js";
 import { trainerHasExited } from "./trainer-exited.js";
 import { announceWorker, type WorkerIdentity, type WorkerRole } from "./worker.js";
+import { WAITING_FOR_ROOM_META } from "../study/waiting.js";
 
 export type InterruptPolicy = "wait" | "kill";
 
@@ -438,11 +439,12 @@ export class SweepController {
       const lane = placed.ok ? (this.freeLane(placed.gpus[0]) ?? this.freeLane()) : undefined;
       if (!placed.ok || lane === undefined) {
         if (placed.ok) this.leases!.release(token);
-        this.waitForRoom(trial, need, placed.ok ? [] : placed.holders);
+        await this.waitForRoom(trial, need, placed.ok ? [] : placed.holders);
         return;
       }
       this.waiting = null;
       this.busySlots.delete(WAITING_FOR_ROOM);
+      await this.endWait(trial);
       const slot: Slot = { index: lane.index, gpus: placed.gpus, cudaVisibleDevices: placed.gpus.join(","), label: `GPU ${placed.gpus.join("+")}` };
       const entry = this.newEntry(trial, slot, token);
       this.active.set(lane.index, entry);
@@ -455,8 +457,8 @@ export class SweepController {
     return this.opts.slots.find((s) => !this.active.has(s.index) && (gpu === undefined || s.gpus[0] === gpu));
   }
 
-  private waitForRoom(trial: Trial, need: ResourceNeed, holders: readonly LeaseHolder[]): void {
-    const key = `waiting:${trial.id}`;
+  private async waitForRoom(trial: Trial, need: ResourceNeed, holders: readonly LeaseHolder[]): Promise<void> {
+    const key = waitKey(trial);
     if (!this.reportedHolders.has(key)) {
       this.reportedHolders.add(key);
       const rule = need.rule === null ? "the sweep's defaults" : `sweep.resources[${need.rule}]`;
@@ -466,6 +468,8 @@ export class SweepController {
       const others = holders.filter((h) => h.sweepId !== this.sweep.id);
       const who = others.length > 0 ? `; ${describeHolders(others)}` : "";
       this.notice("info", `waits for ${what} (${rule}), first in line${who}`, trial.number);
+      // Claimed, so `running` in storage: the meta tells `sweep show` and the dashboard it has not started.
+      await this.sweep.storage.updateTrial(trial.id, { meta: { [WAITING_FOR_ROOM_META]: `${what} (${rule})` } });
     }
     this.busySlots.set(WAITING_FOR_ROOM, Date.now() + BUSY_SLOT_RETRY_MS);
     this.armBusyTimer();
@@ -476,7 +480,15 @@ export class SweepController {
     const trial = this.waiting;
     this.waiting = null;
     this.busySlots.delete(WAITING_FOR_ROOM);
-    if (trial !== null) await this.releaseUnstarted(trial);
+    if (trial === null) return;
+    await this.endWait(trial);
+    await this.releaseUnstarted(trial);
+  }
+
+  /** The trial no longer waits for room (placed, or handed back): clear what waitForRoom stored. */
+  private async endWait(trial: Trial): Promise<void> {
+    if (!this.reportedHolders.delete(waitKey(trial))) return;
+    await this.sweep.storage.updateTrial(trial.id, { meta: { [WAITING_FOR_ROOM_META]: null } });
   }
 
   /** Places per GPU for this controller: how many of its slots share each GPU (`trials_per_gpu`). */
@@ -912,4 +924,9 @@ export class SweepController {
       ...(this.sweep.metric ? { metricName: this.sweep.metric.name } : {}),
     };
   }
+}
+
+/** The key under which a trial's wait for room is remembered (reportedHolders), once per claim. */
+function waitKey(trial: Trial): string {
+  return `waiting:${trial.id}:${trial.attempt}`;
 }

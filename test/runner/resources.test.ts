@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { parseSweepConfig, ConfigError } from "../../src/config/index.js";
-import { fakeTrainer, Workspace, type TrainerRecord } from "./harness.js";
+import { spawnSync } from "node:child_process";
+import { WAITING_FOR_ROOM_META, waitingForRoom } from "../../src/study/waiting.js";
+import { cliMain } from "../helpers/paths.js";
+import { fakeTrainer, sweepIdFrom, waitForTrials, Workspace, type TrainerRecord } from "./harness.js";
 
 const ws = new Workspace();
 after(() => ws.dispose());
@@ -70,6 +73,63 @@ test("each model gets the GPUs its rule gives it, and no GPU ever holds more tha
   }
   assert.ok(sharedOnce, "two base trials shared a GPU at some point");
   assert.ok(runs.every((r) => r.env.PET_MASTER_PORT === r.env.MASTER_PORT && r.env.MASTER_ADDR === "127.0.0.1"));
+});
+
+test("a trial waiting for room on its GPUs is shown as waiting, with what it waits for, until it is placed", async () => {
+  // Two GPUs: the base trial takes GPU 0 for about 4 s; the xl trial, claimed next, needs both and waits.
+  const file = ws.sweepFile(
+    "waits",
+    `
+method: grid
+metric: {name: score, goal: maximize}
+parameters:
+  model: {values: [base, xl]}
+  epochs: {value: 40}
+  epoch_ms: {value: 100}
+sweep:
+  resources:
+    - when: {model: xl}
+      gpus_per_trial: 2
+`,
+  );
+  const storageFile = ws.db.replace("sweeps.db", "waits.db");
+  const controller = ws.spawnCli(["run", file, "--gpus", "0,1"], {}, { storage: storageFile });
+  await controller.waitForOutput(/trial 1: waits for 2 GPUs to itself \(sweep\.resources\[0\]\), first in line/);
+  const sweepId = sweepIdFrom(controller.stderr);
+  const { openStorage } = await import("../../src/storage/index.js");
+  const storage = await openStorage(storageFile);
+  try {
+    const trials = await waitForTrials(storage, sweepId, (ts) => ts.some((t) => t.number === 1 && waitingForRoom(t.meta) !== null));
+    const xl = trials.find((t) => t.number === 1)!;
+    assert.equal(xl.status, "running", "claimed, so nobody else takes it");
+    assert.equal(xl.gpus, null);
+    assert.equal(waitingForRoom(xl.meta), "2 GPUs to itself (sweep.resources[0])");
+
+    const show = (args: string[]) => spawnSync(process.execPath, [cliMain, "show", sweepId, "--storage", storageFile, ...args], { encoding: "utf8" });
+    const table = show([]);
+    assert.equal(table.status, 0, table.stderr);
+    const row = table.stdout.split("\n").find((line) => /^1 /.test(line)) ?? "";
+    assert.match(row, /^1 +waiting /, table.stdout);
+    assert.match(row, /waits for 2 GPUs to itself \(sweep\.resources\[0\]\)/);
+    const json = JSON.parse(show(["--format", "json"]).stdout) as { trials: { number: number; status: string; waiting_for: string | null }[] };
+    assert.deepEqual(
+      json.trials.map((t) => [t.number, t.status, t.waiting_for]),
+      [
+        [0, "running", null],
+        [1, "running", "2 GPUs to itself (sweep.resources[0])"],
+      ],
+    );
+
+    const { code } = await controller.exited;
+    assert.equal(code, ExitCode.ok, controller.stderr);
+    const done = await storage.listTrials(sweepId);
+    assert.deepEqual(done.map((t) => [t.number, t.status, t.gpus, t.meta[WAITING_FOR_ROOM_META] ?? null]), [
+      [0, "completed", "0", null],
+      [1, "completed", "0,1", null],
+    ]);
+  } finally {
+    await storage.close();
+  }
 });
 
 test("a rule that would need more GPUs than there are is refused before anything is stored", async () => {

@@ -13,6 +13,7 @@ import type { SweepConfig } from "../../config/types.js";
 import { argument, choice } from "../flags.js";
 import { knownWorkers } from "../../runner/worker.js";
 import { formatSlurmIds, slurmSubmissions, type SlurmIds } from "../../runner/slurm/index.js";
+import { waitingForRoom } from "../../study/waiting.js";
 
 interface ShowArgs extends GlobalArgs {
   readonly id?: string;
@@ -66,7 +67,7 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
       process.stdout.write(
         renderTable(trials, [
           { header: "#", value: (t) => t.number },
-          { header: "STATUS", value: (t) => t.status + (t.attempt > 1 ? ` (attempt ${t.attempt})` : "") },
+          { header: "STATUS", value: (t) => shownStatus(t) + (t.attempt > 1 ? ` (attempt ${t.attempt})` : "") },
           { header: "VALUE", value: (t) => (t.value === null ? "" : formatNumber(t.value)), align: "right" },
           ...paramNames.map((name) => ({
             header: name,
@@ -93,8 +94,15 @@ function redactConfig(config: SweepConfig): SweepConfig {
   return redacted.command ? { ...redacted, command: redactArgv(redacted.command) } : redacted;
 }
 
+/** A claimed trial still waiting for room on its GPUs is `running` in storage; shown as what it is. */
+function shownStatus(t: TrialRecord): string {
+  return t.status === "running" && waitingForRoom(t.meta) !== null ? "waiting" : t.status;
+}
+
 function note(t: TrialRecord): string {
   if (t.status === "pruned") return t.pruneReason ?? "";
+  const waiting = t.status === "running" ? waitingForRoom(t.meta) : null;
+  if (waiting !== null) return `waits for ${waiting}`;
   if (t.error) return t.error.split("\n")[0] ?? "";
   if (t.signal) return `killed by ${t.signal}`;
   if (t.exitCode !== null && t.exitCode !== 0) return `exit code ${t.exitCode}`;
@@ -119,6 +127,7 @@ function trialJson(t: TrialRecord, slurm: SlurmIds | undefined): unknown {
     error: t.error,
     pruneStep: t.pruneStep,
     pruneReason: t.pruneReason,
+    waitingFor: t.status === "running" ? waitingForRoom(t.meta) : null,
     logPath: t.logPath,
     ...(slurm ? { slurm } : {}),
   };

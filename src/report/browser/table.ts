@@ -21,7 +21,7 @@ function trialColumns(view: SweepView): Column[] {
       value: (t) => (typeof t.params[p] === "number" ? (t.params[p] as number) : fmtValue(t.params[p])), text: (t) => fmtValue(t.params[p]),
     })),
     { key: "time", label: "time", numeric: true, value: seconds, text: (t) => fmtDuration(seconds(t)) },
-    { key: "gpu", label: "GPU", numeric: false, value: (t) => (t.gpus === null ? "" : t.gpus === "" ? "cpu" : t.gpus) },
+    { key: "gpu", label: "GPU", numeric: false, value: (t) => (t.waitingFor ? "waiting" : t.gpus === null ? "" : t.gpus === "" ? "cpu" : t.gpus) },
     { key: "pruned", label: "pruned at", numeric: true, value: (t) => t.pruneStep },
     { key: "note", label: "note", numeric: false, value: (t) => t.pruneReason ?? t.error ?? "" },
   ];

@@ -22,6 +22,7 @@ interface TrialView {
   pruneStep: number | null;
   pruneReason: string | null;
   error: string | null;
+  waitingFor: string | null;
   curves?: Record<string, [number, number][]>;
 }
 
