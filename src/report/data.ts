@@ -4,7 +4,12 @@
  *
  * Only the current attempt's values are kept: a retried trial's earlier attempt may have stopped half-way,
  * and mixing its points into the new curve would make "last value" mean nothing.
+ *
+ * Parameters named like secrets (`api_key`, `db_password`; config/secrets.ts) are read as `***`, and
+ * their entries are left out of the space (a categorical one would list its values): every command built
+ * on this — best, export, report, the dashboard — shows them as `sweep show` and the logs do.
  */
+import { isSecretName, redactSecrets } from "../config/secrets.js";
 import type { SweepConfig } from "../config/types.js";
 import type { SearchSpace } from "../space/types.js";
 import type { IntermediateRecord, Storage, SweepRecord, TrialRecord } from "../storage/types.js";
@@ -63,14 +68,15 @@ export function assembleSweepData(
   }
   for (const byName of curvesById.values()) for (const curve of byName.values()) curve.sort((a, b) => a.step - b.step);
 
-  const space = storedSpace(sweep);
-  const paramNames = new Set(space?.params.map((p) => p.name) ?? []);
+  const stored = storedSpace(sweep);
+  const space = stored && { ...stored, params: stored.params.filter((p) => !isSecretName(p.name)) };
+  const paramNames = new Set(stored?.params.map((p) => p.name) ?? []);
   for (const t of trials) for (const name of Object.keys(t.params)) paramNames.add(name);
   return {
     sweep,
     config: storedConfig(sweep),
     space,
-    trials: trials.map((record) => ({ record, curves: curvesById.get(record.id) ?? new Map() })),
+    trials: trials.map((record) => ({ record: { ...record, params: redactSecrets(record.params) }, curves: curvesById.get(record.id) ?? new Map() })),
     metricNames: [...metricNames],
     paramNames: [...paramNames],
   };

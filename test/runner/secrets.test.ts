@@ -129,7 +129,7 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     );
     const cli = (args: string[]) => {
       const r = spawnSync(process.execPath, [cliMain, ...args, "--storage", ws.db], { cwd: ws.dir, env: ws.env({ HF_TOKEN: token, BUCKET_URL: plainSecret }), encoding: "utf8" });
-      return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+      return { code: r.status, out: `${r.stdout}\n${r.stderr}`, stdout: r.stdout };
     };
     const run = cli(["run", file, "--gpus", "none", "--log-format", "json"]);
     assert.equal(run.code, 0, run.out);
@@ -170,6 +170,24 @@ describe("a real sweep with --token=${envvar:HF_TOKEN}", () => {
     const shown = cli(["show", sweepId]).out;
     assert.match(shown, /api_key/);
     assert.match(shown, /\*\*\*/);
+
+    // Nor do the result commands: best (table and JSON), export (CSV and JSON), the HTML report.
+    const reportFile = join(ws.dir, "report.html");
+    const results = [
+      ["best", cli(["best", "--metric", "score"])],
+      ["best --format json", cli(["best", "--metric", "score", "--format", "json"])],
+      ["export", cli(["export", sweepId])],
+      ["export --format json", cli(["export", sweepId, "--format", "json"])],
+      ["report", cli(["report", sweepId, "--output", reportFile])],
+    ] as const;
+    for (const [label, result] of results) {
+      assert.equal(result.code, 0, `${label}: ${result.out}`);
+      assert.ok(!result.out.includes(paramSecret), `${label} shows the api_key parameter:\n${result.out}`);
+    }
+    assert.ok(!readFileSync(reportFile, "utf8").includes(paramSecret), "the report shows the api_key parameter");
+    const exported = JSON.parse(results[3][1].stdout) as Record<string, unknown>[];
+    assert.deepEqual(exported.map((row) => row["params.api_key"]), ["***", "***"]);
+    assert.match(results[0][1].out, /\*\*\*/, "best's table has the api_key column, hidden");
   });
 });
 
