@@ -8,6 +8,8 @@ import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { parseSweepConfig, ConfigError } from "../../src/config/index.js";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { WAITING_FOR_ROOM_META, waitingForRoom } from "../../src/study/waiting.js";
 import { cliMain } from "../helpers/paths.js";
 import { fakeTrainer, sweepIdFrom, waitForTrials, Workspace, type TrainerRecord } from "./harness.js";
@@ -76,7 +78,8 @@ test("each model gets the GPUs its rule gives it, and no GPU ever holds more tha
 });
 
 test("a trial waiting for room on its GPUs is shown as waiting, with what it waits for, until it is placed", async () => {
-  // Two GPUs: the base trial takes GPU 0 for about 4 s; the xl trial, claimed next, needs both and waits.
+  // Two GPUs: the base trial takes GPU 0 and holds it until the test opens its gate; the xl trial, claimed
+  // next, needs both GPUs and waits all that time (no race with the test's reads).
   const file = ws.sweepFile(
     "waits",
     `
@@ -84,8 +87,7 @@ method: grid
 metric: {name: score, goal: maximize}
 parameters:
   model: {values: [base, xl]}
-  epochs: {value: 40}
-  epoch_ms: {value: 100}
+  epochs: {value: 3}
 sweep:
   resources:
     - when: {model: xl}
@@ -93,7 +95,9 @@ sweep:
 `,
   );
   const storageFile = ws.db.replace("sweeps.db", "waits.db");
-  const controller = ws.spawnCli(["run", file, "--gpus", "0,1"], {}, { storage: storageFile });
+  const gate = join(ws.dir, "waits-gate");
+  mkdirSync(gate);
+  const controller = ws.spawnCli(["run", file, "--gpus", "0,1"], { FAKE_TRAINER_GATE_DIR: gate }, { storage: storageFile });
   await controller.waitForOutput(/trial 1: waits for 2 GPUs to itself \(sweep\.resources\[0\]\), first in line/);
   const sweepId = sweepIdFrom(controller.stderr);
   const { openStorage } = await import("../../src/storage/index.js");
@@ -120,6 +124,7 @@ sweep:
       ],
     );
 
+    writeFileSync(join(gate, "go-all"), "");
     const { code } = await controller.exited;
     assert.equal(code, ExitCode.ok, controller.stderr);
     const done = await storage.listTrials(sweepId);
@@ -128,6 +133,7 @@ sweep:
       [1, "completed", "0,1", null],
     ]);
   } finally {
+    writeFileSync(join(gate, "go-all"), ""); // a failed check must not leave the controller waiting
     await storage.close();
   }
 });
