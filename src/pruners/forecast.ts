@@ -53,13 +53,12 @@ export function forecastCurve(losses: readonly number[], horizon: number, noiseS
   const fits: { sse: number; prediction: number; se: number }[] = [];
   for (let k = 0; k <= DECAY_STEPS; k++) {
     const c = minDecay * (MAX_DECAY / minDecay) ** (k / DECAY_STEPS);
-    let meanX = 0;
-    for (let i = 0; i < n; i++) meanX += Math.exp(-c * (i + 1));
-    meanX /= n;
+    const x = Array.from({ length: n }, (_, i) => Math.exp(-c * (i + 1)));
+    const meanX = x.reduce((s, v) => s + v, 0) / n;
     let sxx = 0;
     let sxy = 0;
     for (let i = 0; i < n; i++) {
-      const dx = Math.exp(-c * (i + 1)) - meanX;
+      const dx = x[i]! - meanX;
       sxx += dx * dx;
       sxy += dx * (losses[i]! - meanY);
     }
@@ -68,7 +67,7 @@ export function forecastCurve(losses: readonly number[], horizon: number, noiseS
     if (b < 0) continue; // a rising curve: not this model
     const a = meanY - b * meanX;
     let sse = 0;
-    for (let i = 0; i < n; i++) sse += (a + b * Math.exp(-c * (i + 1)) - losses[i]!) ** 2;
+    for (let i = 0; i < n; i++) sse += (a + b * x[i]! - losses[i]!) ** 2;
     const atHorizon = Math.exp(-c * horizon);
     const prediction = a + b * atHorizon;
     // Standard error of a simple regression's prediction at x = e^(−c·horizon).

@@ -104,9 +104,11 @@ export class WandbHyperbandPruner implements Pruner {
     if (bandIndex < 0) return { prune: false };
     const band = this.bands[bandIndex]!;
     if (this.forecast && band >= FORECAST_FROM_ITERATION) {
-      const horizon = longestCompleted(ctx.trials, ctx.goal);
+      // Every trial's curve, read once: for the horizon, the noise and the forecasts at the band.
+      const curves = ctx.trials.map((t) => lossCurve(t, ctx.goal).map((p) => p.loss));
+      const horizon = longestCompleted(ctx.trials, curves);
       // Forecast at least to the band itself, should the completed trials have logged fewer values.
-      if (horizon > 0) return this.decideByForecast(ctx, own, bandIndex, band, Math.max(horizon, band));
+      if (horizon > 0) return this.decideByForecast(ctx, curves, own, bandIndex, band, Math.max(horizon, band));
     }
 
     const atBand: number[] = [];
@@ -147,8 +149,14 @@ export class WandbHyperbandPruner implements Pruner {
    * W&B's quantile of those point forecasts, and the judged trial, on its optimistic forecast, must be
    * behind the threshold and behind the best completed trial's final value to stop.
    */
-  private decideByForecast(ctx: PrunerContext, own: readonly LossPoint[], bandIndex: number, band: number, horizon: number): PruneDecision {
-    const curves = ctx.trials.map((t) => lossCurve(t, ctx.goal).map((p) => p.loss));
+  private decideByForecast(
+    ctx: PrunerContext,
+    curves: readonly (readonly number[])[],
+    own: readonly LossPoint[],
+    bandIndex: number,
+    band: number,
+    horizon: number,
+  ): PruneDecision {
     // The noise level from the latest trials' curves: as good an estimate, at a cost that does not grow with the sweep.
     const noise = pooledNoiseSd(curves.slice(-NOISE_SAMPLE_TRIALS));
     const judged = forecastCurve(own.slice(0, band).map((p) => p.loss), horizon, noise).optimistic;
@@ -199,9 +207,11 @@ class PointForecastCache {
 }
 
 /** The most values any completed trial logged: how long a full trial is, as far as the sweep knows. */
-function longestCompleted(trials: readonly TrialView[], goal: Goal): number {
+function longestCompleted(trials: readonly TrialView[], curves: readonly (readonly number[])[]): number {
   let longest = 0;
-  for (const t of trials) if (t.status === "completed") longest = Math.max(longest, lossCurve(t, goal).length);
+  trials.forEach((t, i) => {
+    if (t.status === "completed") longest = Math.max(longest, curves[i]!.length);
+  });
   return longest;
 }
 

@@ -92,7 +92,7 @@ export function trialViews(data: SweepData, options: { readonly curves?: boolean
     pruneStep: t.pruneStep,
     pruneReason: t.pruneReason,
     error: t.error?.split("\n")[0] ?? null,
-    waitingFor: t.status === "running" ? waitingForRoom(t.meta) : null,
+    waitingFor: waitingForRoom(t),
     ...(options.curves === false
       ? {}
       : { curves: Object.fromEntries([...curves].map(([name, points]) => [name, points.filter((p) => Number.isFinite(p.value)).map((p) => [p.step, p.value] as const)])) }),

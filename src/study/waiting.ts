@@ -6,8 +6,12 @@
  */
 export const WAITING_FOR_ROOM_META = "waiting_for_room";
 
-/** What the trial waits for ("2 GPUs to itself (sweep.resources[1])"), or null when it does not wait. */
-export function waitingForRoom(meta: Readonly<Record<string, unknown>>): string | null {
-  const value = meta[WAITING_FOR_ROOM_META];
+/**
+ * What the trial waits for ("2 GPUs to itself (sweep.resources[1])"), or null when it does not wait: only a
+ * running trial can, so a leftover entry on a trial that ended means nothing.
+ */
+export function waitingForRoom(trial: { readonly status: string; readonly meta: Readonly<Record<string, unknown>> }): string | null {
+  if (trial.status !== "running") return null;
+  const value = trial.meta[WAITING_FOR_ROOM_META];
   return typeof value === "string" && value !== "" ? value : null;
 }

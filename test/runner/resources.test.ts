@@ -103,11 +103,11 @@ sweep:
   const { openStorage } = await import("../../src/storage/index.js");
   const storage = await openStorage(storageFile);
   try {
-    const trials = await waitForTrials(storage, sweepId, (ts) => ts.some((t) => t.number === 1 && waitingForRoom(t.meta) !== null));
+    const trials = await waitForTrials(storage, sweepId, (ts) => ts.some((t) => t.number === 1 && waitingForRoom(t) !== null));
     const xl = trials.find((t) => t.number === 1)!;
     assert.equal(xl.status, "running", "claimed, so nobody else takes it");
     assert.equal(xl.gpus, null);
-    assert.equal(waitingForRoom(xl.meta), "2 GPUs to itself (sweep.resources[0])");
+    assert.equal(waitingForRoom(xl), "2 GPUs to itself (sweep.resources[0])");
 
     const show = (args: string[]) => spawnSync(process.execPath, [cliMain, "show", sweepId, "--storage", storageFile, ...args], { encoding: "utf8" });
     const table = show([]);

@@ -96,12 +96,12 @@ function redactConfig(config: SweepConfig): SweepConfig {
 
 /** A claimed trial still waiting for room on its GPUs is `running` in storage; shown as what it is. */
 function shownStatus(t: TrialRecord): string {
-  return t.status === "running" && waitingForRoom(t.meta) !== null ? "waiting" : t.status;
+  return waitingForRoom(t) !== null ? "waiting" : t.status;
 }
 
 function note(t: TrialRecord): string {
   if (t.status === "pruned") return t.pruneReason ?? "";
-  const waiting = t.status === "running" ? waitingForRoom(t.meta) : null;
+  const waiting = waitingForRoom(t);
   if (waiting !== null) return `waits for ${waiting}`;
   if (t.error) return t.error.split("\n")[0] ?? "";
   if (t.signal) return `killed by ${t.signal}`;
@@ -127,7 +127,7 @@ function trialJson(t: TrialRecord, slurm: SlurmIds | undefined): unknown {
     error: t.error,
     pruneStep: t.pruneStep,
     pruneReason: t.pruneReason,
-    waitingFor: t.status === "running" ? waitingForRoom(t.meta) : null,
+    waitingFor: waitingForRoom(t),
     logPath: t.logPath,
     ...(slurm ? { slurm } : {}),
   };
