@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { expectedImprovement, logExpectedImprovement, logH } from "../../src/samplers/gp/acquisition.js";
-import { fitKernelParams, MarginalLikelihood } from "../../src/samplers/gp/fit.js";
+import { fitKernelParams, logLengthscalePrior, MarginalLikelihood } from "../../src/samplers/gp/fit.js";
 import { kernelMatrix, matern52, type KernelParams, type ModelSpace } from "../../src/samplers/gp/kernel.js";
 import { cholesky, inverseFromCholesky, solveCholesky } from "../../src/samplers/gp/linalg.js";
 import { fitYeoJohnson, warpOutputs, yeoJohnson } from "../../src/samplers/gp/output-warp.js";
@@ -135,6 +135,49 @@ test("the log marginal likelihood's analytic gradient agrees with finite differe
     const down = Float64Array.from(theta);
     down[j]! -= h;
     const fd = (objective.evaluate(up, new Float64Array(4)) - objective.evaluate(down, new Float64Array(4))) / (2 * h);
+    close(grad[j]!, fd, 1e-5 * Math.max(1, Math.abs(fd)), `θ${j}`);
+  }
+});
+
+test("the lengthscale prior: Optuna's -(0.1/λ + 0.1λ) per λ, plus the numeric log λ pooled around their mean (sd 1), by hand", () => {
+  // Two numeric coordinates (log λ 0 and 2, mean 1) and a categorical one (log λ 5, not pooled).
+  const space: ModelSpace = { dims: 3, categorical: Uint8Array.from([0, 0, 1]), choices: Int32Array.from([0, 0, 4]) };
+  const grad = new Float64Array(3);
+  const value = logLengthscalePrior(space, Float64Array.from([0, 2, 5, 0, 0]), grad);
+  const optuna = (u: number) => -(0.1 * Math.exp(-u) + 0.1 * Math.exp(u));
+  const optunaGrad = (u: number) => 0.1 * Math.exp(-u) - 0.1 * Math.exp(u);
+  // Pooling: -½ ((0 - 1)² + (2 - 1)²) = -1; its gradient +1 for the coordinate below the mean, -1 above.
+  close(value, optuna(0) + optuna(2) + optuna(5) - 1, 1e-12, "log prior");
+  close(grad[0]!, optunaGrad(0) + 1, 1e-12, "∂/∂θ0");
+  close(grad[1]!, optunaGrad(2) - 1, 1e-12, "∂/∂θ1");
+  close(grad[2]!, optunaGrad(5), 1e-12, "∂/∂θ2 (categorical: Optuna's term alone)");
+  // One numeric coordinate: nothing to pool.
+  const alone = logLengthscalePrior(numeric(1), Float64Array.from([2, 0, 0]), new Float64Array(1));
+  close(alone, optuna(2), 1e-12, "single coordinate");
+});
+
+test("the log posterior's analytic gradient agrees with finite differences with pooled lengthscales (3 numeric + 1 categorical)", () => {
+  const rng = createRng("mll-pooled");
+  const space: ModelSpace = { dims: 4, categorical: Uint8Array.from([0, 0, 0, 1]), choices: Int32Array.from([0, 0, 0, 3]) };
+  const n = 12;
+  const x = new Float64Array(n * 4);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < 3; d++) x[i * 4 + d] = rng();
+    x[i * 4 + 3] = Math.floor(rng() * 3);
+    y[i] = Math.sin(3 * x[i * 4]!) + x[i * 4 + 1]! * x[i * 4 + 2]! - 0.3 * x[i * 4 + 3]!;
+  }
+  const objective = new MarginalLikelihood(space, x, y);
+  const theta = Float64Array.from([1.2, -0.4, 2.5, 0.3, 0.2, Math.log(3e-3)]);
+  const grad = new Float64Array(6);
+  objective.evaluate(theta, grad);
+  const h = 1e-6;
+  for (let j = 0; j < 6; j++) {
+    const up = Float64Array.from(theta);
+    up[j]! += h;
+    const down = Float64Array.from(theta);
+    down[j]! -= h;
+    const fd = (objective.evaluate(up, new Float64Array(6)) - objective.evaluate(down, new Float64Array(6))) / (2 * h);
     close(grad[j]!, fd, 1e-5 * Math.max(1, Math.abs(fd)), `θ${j}`);
   }
 });

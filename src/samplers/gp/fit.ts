@@ -8,6 +8,13 @@
  * lengthscale λ (it peaks at a lengthscale of 1, the width of the unit cube, and keeps λ away from 0 and
  * ∞ where the likelihood is flat with few points), Gamma(2, 1) on the signal variance and Gamma(1.1, 30)
  * on the noise variance (small noise expected, on standardised outputs).
+ *
+ * On top of it, the numeric coordinates' log λ are pooled: each is drawn towards their mean with a normal
+ * of standard deviation POOLED_LOG_LAMBDA_SD. With ten or twenty trials, one lengthscale per coordinate
+ * is barely identified, and a free fit readily declares some coordinate irrelevant (a long lengthscale)
+ * on the strength of a few points and then never explores it; pooling says "coordinates are about
+ * equally relevant unless the data say otherwise", and its pull fades as the likelihood grows with n.
+ * Categorical coordinates are left out: their equal-or-not distance puts λ on another scale.
  */
 import type { KernelParams, ModelSpace } from "./kernel.js";
 import { matern52, matern52DerivR2, coordinateDistance2 } from "./kernel.js";
@@ -26,6 +33,13 @@ const LOG_BOUNDS = {
 } as const;
 
 const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Standard deviation of the pooling prior on the numeric coordinates' log λ around their mean (λ within a
+ * factor e of the mean is one standard deviation; lengthscales within a factor √e). Chosen on the GP
+ * tuning seeds (bench/README.md): 1 against 0.5 and no pooling.
+ */
+export const POOLED_LOG_LAMBDA_SD = 1;
 
 /**
  * Log-parameters θ: dims × log λ_d, then log s², then log(σ² - MIN_NOISE_VARIANCE). Stored in the trial's
@@ -136,12 +150,8 @@ export class MarginalLikelihood {
     }
 
     // Log prior and its gradient (see the module comment).
-    let logPrior = 0;
-    for (let d = 0; d < dims; d++) {
-      const lam = lambda[d]!;
-      logPrior -= 0.1 / lam + 0.1 * lam;
-      grad[d] = gLambda[d]! + 0.1 / lam - 0.1 * lam;
-    }
+    let logPrior = logLengthscalePrior(this.space, theta, grad);
+    for (let d = 0; d < dims; d++) grad[d]! += gLambda[d]!;
     logPrior += Math.log(s2) - s2;
     grad[dims] = gSignal + 1 - s2;
     const noiseExcess = noise - MIN_NOISE_VARIANCE;
@@ -149,6 +159,39 @@ export class MarginalLikelihood {
     grad[dims + 1] = (0.5 * trace + 0.1 / noise - 30) * noiseExcess;
     return logLik + logPrior;
   }
+}
+
+/**
+ * The lengthscales' part of the log prior at log-parameters θ (Optuna's per-λ term plus the pooling of the
+ * numeric coordinates; see the module comment), its gradient with respect to each log λ written into
+ * grad[0..dims).
+ */
+export function logLengthscalePrior(space: ModelSpace, theta: Float64Array, grad: Float64Array): number {
+  const dims = space.dims;
+  let logPrior = 0;
+  let mean = 0;
+  let numeric = 0;
+  for (let d = 0; d < dims; d++) {
+    const lam = Math.exp(theta[d]!);
+    logPrior -= 0.1 / lam + 0.1 * lam;
+    grad[d] = 0.1 / lam - 0.1 * lam;
+    if (space.categorical[d] !== 1) {
+      mean += theta[d]!;
+      numeric++;
+    }
+  }
+  if (numeric < 2) return logPrior;
+  mean /= numeric;
+  const precision = 1 / (POOLED_LOG_LAMBDA_SD * POOLED_LOG_LAMBDA_SD);
+  for (let d = 0; d < dims; d++) {
+    if (space.categorical[d] === 1) continue;
+    // ∂/∂θ_d of -½ precision Σ_k (θ_k - mean)² is -precision (θ_d - mean): the terms through the mean
+    // sum to zero, since Σ_k (θ_k - mean) = 0.
+    const u = theta[d]! - mean;
+    logPrior -= 0.5 * precision * u * u;
+    grad[d]! -= precision * u;
+  }
+  return logPrior;
 }
 
 function inBounds(theta: Float64Array, dims: number): boolean {
