@@ -99,12 +99,46 @@ export class DynamicSpaces {
   private readonly spaces = new Map<string, SearchSpace>();
 
   of(name: string, dist: Distribution): SearchSpace {
-    const key = `${name}\u0000${JSON.stringify(dist)}`;
+    return this.ofMany([[name, dist]]);
+  }
+
+  /** The space of these parameters, in the order given; the same object for the same parameters. */
+  ofMany(params: readonly (readonly [string, Distribution])[]): SearchSpace {
+    const key = params.map(([name, dist]) => `${name}\u0000${JSON.stringify(dist)}`).join("\u0001");
     let space = this.spaces.get(key);
     if (!space) {
-      const spec: ParamSpec = { name, path: name.split("."), dist };
-      this.spaces.set(key, (space = { params: [spec] }));
+      const specs: ParamSpec[] = params.map(([name, dist]) => ({ name, path: name.split("."), dist }));
+      this.spaces.set(key, (space = { params: specs }));
     }
     return space;
   }
+}
+
+/**
+ * The define-by-run parameters a joint sampler proposes together (Optuna's "relative search space"): those
+ * every completed trial has, each with one and the same distribution, by name; minus `exclude` (values the
+ * trial already has) and declared names. Empty before the first completed trial, and whenever the
+ * completed trials share no such parameter (a conditional one is in some trials only, so it is left to the
+ * one-parameter path).
+ */
+export function sharedDynamicParams(
+  completedDistributions: readonly (Readonly<Record<string, unknown>> | undefined)[],
+  exclude: ReadonlySet<string>,
+): [string, Distribution][] {
+  let common: Map<string, { dist: Distribution; key: string }> | null = null;
+  for (const distributions of completedDistributions) {
+    if (distributions === undefined) return [];
+    if (common === null) {
+      common = new Map(Object.entries(distributions).map(([name, dist]) => [name, { dist: dist as Distribution, key: JSON.stringify(dist) }]));
+      continue;
+    }
+    for (const [name, entry] of common) {
+      if (!Object.hasOwn(distributions, name) || JSON.stringify(distributions[name]) !== entry.key) common.delete(name);
+    }
+  }
+  if (common === null) return [];
+  return [...common]
+    .filter(([name]) => !exclude.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, entry]) => [name, entry.dist]);
 }

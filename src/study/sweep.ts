@@ -15,7 +15,7 @@ import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import { StorageError } from "../storage/errors.js";
 import type { Storage, SweepRecord, TrialRecord } from "../storage/types.js";
 import { withAlgorithms, type CustomAlgorithms } from "./algorithms.js";
-import { DynamicSpaces, SuggestError } from "./define-by-run.js";
+import { DynamicSpaces, sharedDynamicParams, SuggestError } from "./define-by-run.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
 import { toTrialRows, type TrialRow, type TrialRowsOptions } from "./rows.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
@@ -46,6 +46,17 @@ export interface SweepOptions {
 
 /** Meta key of a trial's define-by-run distributions (name -> distribution). */
 const DISTRIBUTIONS_KEY = "distributions";
+/**
+ * Meta key of a trial's joint define-by-run proposal (joint samplers only): `{distributions, params}`, the
+ * parameters proposed together at the trial's first define-by-run call and their values, handed out as
+ * the objective asks for them.
+ */
+const JOINT_PROPOSAL_KEY = "joint_proposal";
+
+interface JointProposal {
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  readonly params: FlatParams;
+}
 /** Meta key of a trial's user attributes. */
 const USER_ATTRS_KEY = "userAttrs";
 
@@ -382,6 +393,18 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     if (this.sampler.name === "grid") {
       throw new SuggestError(`'${name}' is not in the sweep's declared space, and grid search cannot draw define-by-run parameters; use method random or bayes`);
     }
+    if (this.sampler.joint === true) {
+      const proposal = await this.jointProposal(trial, current);
+      if (proposal !== null && Object.hasOwn(proposal.params, name) && JSON.stringify(proposal.distributions[name]) === JSON.stringify(dist)) {
+        const value = proposal.params[name];
+        await this.storage.updateTrial(trial.id, {
+          params: { [name]: value },
+          meta: { [DISTRIBUTIONS_KEY]: { ...(await this.distributionsOf(trial.id)), [name]: dist } },
+        });
+        current[name] = value;
+        return value;
+      }
+    }
     const metricName = this.metric?.name;
     const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
     const space = this.dynamicSpaces.of(name, dist);
@@ -399,6 +422,44 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     });
     current[name] = value;
     return value;
+  }
+
+  /**
+   * The trial's joint define-by-run proposal: the stored one, else one made now, when the completed trials
+   * share define-by-run parameters (`sharedDynamicParams`), from one `suggest` over all of them with the
+   * RNG a declared space's proposal for this trial would use, so a define-by-run sweep is searched as the
+   * same sweep with those parameters declared. Stored with the trial, with the sampler's meta (the GP's
+   * fit, the next fit's warm start), so a re-run attempt gets the same values. Null when there is none.
+   */
+  private async jointProposal(trial: Trial<object>, current: FlatParams): Promise<JointProposal | null> {
+    const stored = (await this.storage.getTrial(trial.id))?.meta[JOINT_PROPOSAL_KEY] as JointProposal | undefined;
+    if (stored !== undefined && stored !== null && typeof stored === "object" && typeof stored.params === "object") return stored;
+    const metricName = this.metric?.name;
+    const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
+    const completed = trials.filter((t) => t.status === "completed");
+    const exclude = new Set([...Object.keys(current), ...this.space.params.map((p) => p.name)]);
+    const shared = sharedDynamicParams(
+      completed.map((t) => {
+        const d = t.meta[DISTRIBUTIONS_KEY];
+        return d !== null && typeof d === "object" ? (d as Record<string, unknown>) : undefined;
+      }),
+      exclude,
+    );
+    if (shared.length === 0) return null;
+    const suggestion = this.sampler.suggest({
+      space: this.dynamicSpaces.ofMany(shared),
+      goal: this.metric?.goal,
+      trials: this.suggestViews.build(trials, curvesByTrial(intermediates, metricName)),
+      rng: createRng(deriveSeed(this.seed, trial.number)),
+      trialNumber: trial.number,
+    });
+    if (!("params" in suggestion)) return null;
+    const proposal: JointProposal = {
+      distributions: Object.fromEntries(shared),
+      params: Object.fromEntries(shared.map(([name]) => [name, suggestion.params[name]])),
+    };
+    await this.storage.updateTrial(trial.id, { meta: { ...(suggestion.meta ?? {}), [JOINT_PROPOSAL_KEY]: proposal } });
+    return proposal;
   }
 
   private async distributionsOf(trialId: number): Promise<Record<string, Distribution>> {

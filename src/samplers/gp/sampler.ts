@@ -51,6 +51,8 @@ interface StoredKernel {
 
 export class GpSampler implements Sampler {
   readonly name = "gp";
+  /** One model over every parameter: define-by-run parameters are proposed together (see `Sampler.joint`). */
+  readonly joint = true;
   readonly options: ResolvedGpOptions;
   private readonly random = new RandomSampler();
   private readonly encodings = new WeakMap<SearchSpace, SpaceEncoding>();
