@@ -131,37 +131,3 @@ test("define-by-run parameters are drawn by the GP (jointly where every trial ha
   }
   await sweep.storage.close();
 });
-
-test("define-by-run parameters every trial has are proposed together: the same points as the same sweep with them declared", async () => {
-  const f = (x1: number, x2: number) => (x2 - 0.13 * x1 * x1 + 1.6 * x1 - 6) ** 2 + 10 * 0.96 * Math.cos(x1) + 10;
-  const sampler = { type: "gp", n_startup_trials: 4 };
-  const metric = { name: "loss", goal: "minimize" } as const;
-  const trials = 14;
-  const byRun = await createSweep({ config: { method: "bayes", metric, sweep: { seed: 11, sampler } } });
-  await optimize(byRun, async (t) => f(await t.suggestFloat("x1", -5, 10), await t.suggestFloat("x2", 0, 15)), { trials });
-  const byRunRecords = await byRun.trialRecords();
-  // Trial 0 has no history to share: its values come from the one-parameter path. The declared sweep
-  // starts from the same point (enqueued), so every later proposal sees the same history.
-  const declared = await createSweep({
-    config: {
-      method: "bayes",
-      metric,
-      parameters: { x1: { distribution: "uniform", min: -5, max: 10 }, x2: { distribution: "uniform", min: 0, max: 15 } },
-      sweep: { seed: 11, sampler },
-    },
-  });
-  await declared.enqueue({ x1: byRunRecords[0]!.params.x1, x2: byRunRecords[0]!.params.x2 });
-  await optimize(declared, async (t) => f(t.params.x1 as number, t.params.x2 as number), { trials });
-  const declaredRecords = await declared.trialRecords();
-  assert.equal(byRunRecords.length, trials);
-  for (let i = 0; i < trials; i++) {
-    assert.deepEqual(byRunRecords[i]!.params, declaredRecords[i]!.params, `trial ${i}`);
-    if (i === 0) continue;
-    const proposal = byRunRecords[i]!.meta.joint_proposal as { params: Record<string, number> };
-    assert.deepEqual(proposal.params, byRunRecords[i]!.params, `trial ${i}: both values from one joint proposal`);
-  }
-  // From the fifth completed trial on the GP proposes, and its fit is kept for the next trial's warm start.
-  for (let i = 4; i < trials; i++) assert.ok(byRunRecords[i]!.meta.gp_kernel !== undefined, `trial ${i} has the GP's fit`);
-  await byRun.storage.close();
-  await declared.storage.close();
-});

@@ -32,6 +32,11 @@ interface EncodedHistory {
 
 export class TPESampler implements Sampler {
   readonly name = "tpe";
+
+  /** Multivariate TPE models parameters together: define-by-run ones too (see `Sampler.joint`). */
+  get joint(): boolean {
+    return this.options.multivariate;
+  }
   readonly options: ResolvedTPEOptions;
   private readonly random = new RandomSampler();
   /** Per search space (a sweep keeps one object for its lifetime), its parameter models. */
