@@ -396,13 +396,7 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     if (this.sampler.joint === true) {
       const proposal = await this.jointProposal(trial, current);
       if (proposal !== null && Object.hasOwn(proposal.params, name) && JSON.stringify(proposal.distributions[name]) === JSON.stringify(dist)) {
-        const value = proposal.params[name];
-        await this.storage.updateTrial(trial.id, {
-          params: { [name]: value },
-          meta: { [DISTRIBUTIONS_KEY]: { ...(await this.distributionsOf(trial.id)), [name]: dist } },
-        });
-        current[name] = value;
-        return value;
+        return this.storeSuggested(trial, current, name, dist, proposal.params[name]);
       }
     }
     const metricName = this.metric?.name;
@@ -416,6 +410,11 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
       trialNumber: trial.number,
     });
     const value = "params" in suggestion ? suggestion.params[name] : sample(dist, createRng(`${deriveSeed(this.seed, trial.number)}:${name}`));
+    return this.storeSuggested(trial, current, name, dist, value);
+  }
+
+  /** A define-by-run value, stored with the trial at once with its distribution, so other processes' samplers see it. */
+  private async storeSuggested(trial: Trial<object>, current: FlatParams, name: string, dist: Distribution, value: unknown): Promise<unknown> {
     await this.storage.updateTrial(trial.id, {
       params: { [name]: value },
       meta: { [DISTRIBUTIONS_KEY]: { ...(await this.distributionsOf(trial.id)), [name]: dist } },

@@ -124,20 +124,23 @@ test("the log marginal likelihood's analytic gradient agrees with finite differe
     x[i * 2 + 1] = Math.floor(rng() * 3);
     y[i] = Math.cos(4 * x[i * 2]!) + 0.5 * x[i * 2 + 1]!;
   }
-  const objective = new MarginalLikelihood(space, x, y);
-  const theta = Float64Array.from([0.5, -0.3, 0.1, Math.log(1e-2)]);
-  const grad = new Float64Array(4);
+  assertGradientAgrees(new MarginalLikelihood(space, x, y), Float64Array.from([0.5, -0.3, 0.1, Math.log(1e-2)]));
+});
+
+/** The analytic gradient of the log posterior at θ against central finite differences, coordinate by coordinate. */
+function assertGradientAgrees(objective: MarginalLikelihood, theta: Float64Array): void {
+  const grad = new Float64Array(theta.length);
   objective.evaluate(theta, grad);
   const h = 1e-6;
-  for (let j = 0; j < 4; j++) {
+  for (let j = 0; j < theta.length; j++) {
     const up = Float64Array.from(theta);
     up[j]! += h;
     const down = Float64Array.from(theta);
     down[j]! -= h;
-    const fd = (objective.evaluate(up, new Float64Array(4)) - objective.evaluate(down, new Float64Array(4))) / (2 * h);
+    const fd = (objective.evaluate(up, new Float64Array(theta.length)) - objective.evaluate(down, new Float64Array(theta.length))) / (2 * h);
     close(grad[j]!, fd, 1e-5 * Math.max(1, Math.abs(fd)), `θ${j}`);
   }
-});
+}
 
 test("the lengthscale prior: Optuna's -(0.1/λ + 0.1λ) per λ, plus the numeric log λ pooled around their mean (sd 1), by hand", () => {
   // Two numeric coordinates (log λ 0 and 2, mean 1) and a categorical one (log λ 5, not pooled).
@@ -167,19 +170,7 @@ test("the log posterior's analytic gradient agrees with finite differences with 
     x[i * 4 + 3] = Math.floor(rng() * 3);
     y[i] = Math.sin(3 * x[i * 4]!) + x[i * 4 + 1]! * x[i * 4 + 2]! - 0.3 * x[i * 4 + 3]!;
   }
-  const objective = new MarginalLikelihood(space, x, y);
-  const theta = Float64Array.from([1.2, -0.4, 2.5, 0.3, 0.2, Math.log(3e-3)]);
-  const grad = new Float64Array(6);
-  objective.evaluate(theta, grad);
-  const h = 1e-6;
-  for (let j = 0; j < 6; j++) {
-    const up = Float64Array.from(theta);
-    up[j]! += h;
-    const down = Float64Array.from(theta);
-    down[j]! -= h;
-    const fd = (objective.evaluate(up, new Float64Array(6)) - objective.evaluate(down, new Float64Array(6))) / (2 * h);
-    close(grad[j]!, fd, 1e-5 * Math.max(1, Math.abs(fd)), `θ${j}`);
-  }
+  assertGradientAgrees(new MarginalLikelihood(space, x, y), Float64Array.from([1.2, -0.4, 2.5, 0.3, 0.2, Math.log(3e-3)]));
 });
 
 /** n draws of a GP with the given lengthscales at random points of the unit square, plus a little noise. */
