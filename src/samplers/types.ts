@@ -38,7 +38,7 @@ export type Suggestion =
 export interface Sampler {
   readonly name: string;
   /**
-   * True for a sampler that models the parameters together (the GP). Define-by-run parameters that every
+   * True for a sampler that models the parameters together (the GP, multivariate TPE). Define-by-run parameters that every
    * completed trial has, each with one and the same distribution, are then proposed together, once per
    * trial, as a declared space would be, rather than one one-parameter space per `suggest` call.
    */

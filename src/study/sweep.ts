@@ -57,6 +57,11 @@ interface JointProposal {
   readonly distributions: Readonly<Record<string, Distribution>>;
   readonly params: FlatParams;
 }
+function isJointProposal(value: unknown): value is JointProposal {
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  return isObject(value) && isObject((value as JointProposal).params) && isObject((value as JointProposal).distributions);
+}
+
 /** Meta key of a trial's user attributes. */
 const USER_ATTRS_KEY = "userAttrs";
 
@@ -431,8 +436,8 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
    * fit, the next fit's warm start), so a re-run attempt gets the same values. Null when there is none.
    */
   private async jointProposal(trial: Trial<object>, current: FlatParams): Promise<JointProposal | null> {
-    const stored = (await this.storage.getTrial(trial.id))?.meta[JOINT_PROPOSAL_KEY] as JointProposal | undefined;
-    if (stored !== undefined && stored !== null && typeof stored === "object" && typeof stored.params === "object") return stored;
+    const stored = (await this.storage.getTrial(trial.id))?.meta[JOINT_PROPOSAL_KEY];
+    if (isJointProposal(stored)) return stored;
     const metricName = this.metric?.name;
     const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
     const completed = trials.filter((t) => t.status === "completed");

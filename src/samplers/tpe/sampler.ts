@@ -32,15 +32,15 @@ interface EncodedHistory {
 
 export class TPESampler implements Sampler {
   readonly name = "tpe";
+  readonly options: ResolvedTPEOptions;
+  private readonly random = new RandomSampler();
+  /** Per search space (a sweep keeps one object for its lifetime), its parameter models. */
+  private readonly models = new WeakMap<SearchSpace, ParamModel[]>();
 
   /** Multivariate TPE models parameters together: define-by-run ones too (see `Sampler.joint`). */
   get joint(): boolean {
     return this.options.multivariate;
   }
-  readonly options: ResolvedTPEOptions;
-  private readonly random = new RandomSampler();
-  /** Per search space (a sweep keeps one object for its lifetime), its parameter models. */
-  private readonly models = new WeakMap<SearchSpace, ParamModel[]>();
 
   /** Options in the sweep file's spelling (`n_startup_trials`) or the library's (`nStartupTrials`). */
   constructor(options: TPEOptions | Readonly<Record<string, unknown>> = {}) {
