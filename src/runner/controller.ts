@@ -377,7 +377,13 @@ export class SweepController {
       if (this.active.has(slot.index)) continue;
       if (this.opts.count !== undefined && this.launched >= this.opts.count) return;
       const retryAt = this.busySlots.get(slot.index);
-      if (retryAt !== undefined && retryAt > Date.now()) continue;
+      if (retryAt !== undefined && retryAt > Date.now()) {
+        // Woken before the slot's retry time (by another slot, or by the busy timer itself: timers run on the
+        // monotonic clock and Date.now on the wall clock, which NTP may slew slower). Wake again then: with
+        // no timer armed nothing keeps the event loop alive, and the process would end mid-sweep (exit 13).
+        this.armBusyTimer(retryAt - Date.now());
+        continue;
+      }
       const placeholder = `pending.${this.opts.worker.name}.${slot.index}`;
       const lease = this.leases!.acquire(slot.gpus, this.placesPerGpu(slot), placeholder, { sweepId: this.sweep.id });
       if (!lease.ok) {
@@ -508,12 +514,12 @@ export class SweepController {
     this.armBusyTimer();
   }
 
-  private armBusyTimer(): void {
+  private armBusyTimer(delayMs: number = BUSY_SLOT_RETRY_MS): void {
     if (!this.busyTimer) {
       this.busyTimer = setTimeout(() => {
         this.busyTimer = null;
         this.wake.notify();
-      }, BUSY_SLOT_RETRY_MS);
+      }, Math.max(1, Math.ceil(delayMs)));
     }
   }
 

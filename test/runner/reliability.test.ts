@@ -9,10 +9,12 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
 import { ExitCode } from "../../src/exit-codes.js";
 import { findTokenProcesses, sweepTokenPrefix } from "../../src/runner/launch-token.js";
 import { packageRoot } from "../../src/runner/package-paths.js";
+import { fixturesDir } from "../helpers/paths.js";
 import { Workspace, pidAlive, sweepIdFrom, waitForTrials, type TrainerRecord } from "./harness.js";
 
 const ws = new Workspace();
@@ -107,6 +109,25 @@ test("two controllers on one host never put two trainers on one GPU; a resume ne
   assert.equal(records.length, 12);
   assert.equal(maxPerGpu(records), 1, "two trainers shared a GPU");
   assert.match(a.stderr + b.stderr, /waits: GPU \d share 1\/1 is held by sweep/);
+});
+
+test("a controller waiting for a GPU another controller holds keeps waiting under a slewed wall clock (it used to exit 13 mid-sweep)", async () => {
+  // b's Date.now runs 2% slow, so its 1-second busy-slot timer fires before the retry time it set: the wake-up
+  // used to skip the slot without arming a new timer, the event loop emptied, and Node ended b with exit 13
+  // (an unsettled top-level await) while a still held the GPU.
+  const body = "method: grid\nparameters:\n  x: {values: [0, 1, 2]}\n  epochs: {value: 3}\n  epoch_ms: {value: 500}\n";
+  const recordsB = join(ws.dir, "records-slow-clock");
+  mkdirSync(recordsB);
+  const a = ws.spawnCli(["run", ws.sweepFile("hold-a", body), "--gpus", "0"]);
+  await a.waitForOutput(/trial 0 started/);
+  const slowClock = pathToFileURL(join(fixturesDir, "slow-wall-clock.mjs")).href;
+  const b = ws.spawnCli(["run", ws.sweepFile("wait-b", body), "--gpus", "0"], { FAKE_TRAINER_RECORD_DIR: recordsB, NODE_OPTIONS: `--import=${slowClock}` });
+  const [ea, eb] = await Promise.all([a.exited, b.exited]);
+  assert.equal(ea.code, ExitCode.ok, a.stderr);
+  assert.equal(eb.code, ExitCode.ok, b.stderr);
+  assert.match(b.stderr, /slot GPU 0 waits: GPU 0 share 1\/1 is held by sweep/);
+  const sweepB = sweepIdFrom(b.stderr);
+  assert.equal(ws.trainerRecords(recordsB).filter((rec) => rec.env.SWEEP_ID === sweepB).length, 3, "b ran all its trials");
 });
 
 test("fail-fast at any point: a trainer that breaks from trial 3 on stops the sweep; resume --retry-failed re-runs the failed trials", async () => {
