@@ -13,7 +13,7 @@ import { regretCurve } from "./efficiency.js";
 import { PROBLEMS } from "./functions.js";
 import { callOptuna, optunaAvailability, repoRoot } from "./optuna.js";
 import { runOurs, type RunTrace } from "./ours.js";
-import { argument, textArgument } from "./pruning/args.js";
+import { argument, textArgument } from "./args.js";
 import { quantile } from "./stats.js";
 
 const firstSeed = argument("first-seed", 100);

@@ -15,7 +15,7 @@ import { FAMILIES, FAMILY_EPOCHS as EPOCHS, familyBest } from "./families.js";
 import { runOurs } from "./ours.js";
 import { describeProblem } from "./profile.js";
 import { quantile } from "../stats.js";
-import { argument } from "./args.js";
+import { argument } from "../args.js";
 
 const JUDGED_AFTER = [1, 3, 5, 9, 15] as const;
 const TARGET = 3;

@@ -18,7 +18,7 @@ import type { TrialOutcome } from "./ours.js";
 import { runOurs, type OurMethod } from "./ours.js";
 import { describeProblem, profileLines } from "./profile.js";
 import { writeReadmeSection } from "./readme.js";
-import { argument, textArgument } from "./args.js";
+import { argument, textArgument } from "../args.js";
 
 /** Seeds per Optuna process: small enough to spread over the jobs, large enough to amortise Python's start. */
 const OPTUNA_SEEDS_PER_PROCESS = 5;

@@ -13,7 +13,7 @@ import { contains, createRng, deriveSeed, paramProblems, randomSeed, sample, unf
 import { describeValue } from "../space/distributions.js";
 import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import { StorageError } from "../storage/errors.js";
-import type { Storage, SweepRecord, TrialRecord } from "../storage/types.js";
+import type { Storage, SweepHistory, SweepRecord, TrialRecord } from "../storage/types.js";
 import { withAlgorithms, type CustomAlgorithms } from "./algorithms.js";
 import { DynamicSpaces, sharedDynamicParams, SuggestError } from "./define-by-run.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
@@ -57,6 +57,12 @@ interface JointProposal {
   readonly distributions: Readonly<Record<string, Distribution>>;
   readonly params: FlatParams;
 }
+/** A trial's define-by-run distributions as stored in its meta, or undefined when it has none. */
+function distributionsIn(meta: Readonly<Record<string, unknown>>): Record<string, Distribution> | undefined {
+  const d = meta[DISTRIBUTIONS_KEY];
+  return d !== null && typeof d === "object" ? (d as Record<string, Distribution>) : undefined;
+}
+
 function isJointProposal(value: unknown): value is JointProposal {
   const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
   return isObject(value) && isObject((value as JointProposal).params) && isObject((value as JointProposal).distributions);
@@ -370,10 +376,7 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   /** Define-by-run distributions recorded on the sweep's trials (the latest one per name). */
   private async dynamicDistributions(): Promise<Record<string, Distribution>> {
     const out: Record<string, Distribution> = {};
-    for (const t of await this.storage.listTrials(this.id)) {
-      const d = t.meta[DISTRIBUTIONS_KEY];
-      if (d !== null && typeof d === "object") Object.assign(out, d);
-    }
+    for (const t of await this.storage.listTrials(this.id)) Object.assign(out, distributionsIn(t.meta));
     return out;
   }
 
@@ -398,14 +401,19 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
     if (this.sampler.name === "grid") {
       throw new SuggestError(`'${name}' is not in the sweep's declared space, and grid search cannot draw define-by-run parameters; use method random or bayes`);
     }
-    if (this.sampler.joint === true) {
-      const proposal = await this.jointProposal(trial, current);
-      if (proposal !== null && Object.hasOwn(proposal.params, name) && JSON.stringify(proposal.distributions[name]) === JSON.stringify(dist)) {
-        return this.storeSuggested(trial, current, name, dist, proposal.params[name]);
-      }
-    }
+    const joint = this.sampler.joint === true;
+    const stored = joint ? (await this.storage.getTrial(trial.id))?.meta[JOINT_PROPOSAL_KEY] : undefined;
+    const proposes = (p: JointProposal | null): p is JointProposal =>
+      p !== null && Object.hasOwn(p.params, name) && JSON.stringify(p.distributions[name]) === JSON.stringify(dist);
+    if (isJointProposal(stored) && proposes(stored)) return this.storeSuggested(trial, current, name, dist, stored.params[name]);
+    // One read of the history serves a new joint proposal and, failing that, the one-parameter draw.
     const metricName = this.metric?.name;
-    const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
+    const history = await this.storage.readHistory(this.id, metricName);
+    const { trials, intermediates } = history;
+    if (joint && !isJointProposal(stored)) {
+      const proposal = await this.newJointProposal(trial, current, history);
+      if (proposes(proposal)) return this.storeSuggested(trial, current, name, dist, proposal.params[name]);
+    }
     const space = this.dynamicSpaces.of(name, dist);
     const suggestion = this.sampler.suggest({
       space,
@@ -429,31 +437,24 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   }
 
   /**
-   * The trial's joint define-by-run proposal: the stored one, else one made now, when the completed trials
-   * share define-by-run parameters (`sharedDynamicParams`), from one `suggest` over all of them with the
-   * RNG a declared space's proposal for this trial would use, so a define-by-run sweep is searched as the
-   * same sweep with those parameters declared. Stored with the trial, with the sampler's meta (the GP's
-   * fit, the next fit's warm start), so a re-run attempt gets the same values. Null when there is none.
+   * A joint define-by-run proposal for a trial that has none yet, when the completed trials share
+   * define-by-run parameters (`sharedDynamicParams`): one `suggest` over all of them with the RNG a declared
+   * space's proposal for this trial would use, so a define-by-run sweep is searched as the same sweep with
+   * those parameters declared. Stored with the trial, with the sampler's meta (the GP's fit, the next fit's
+   * warm start), so a re-run attempt gets the same values. Null when there is none.
    */
-  private async jointProposal(trial: Trial<object>, current: FlatParams): Promise<JointProposal | null> {
-    const stored = (await this.storage.getTrial(trial.id))?.meta[JOINT_PROPOSAL_KEY];
-    if (isJointProposal(stored)) return stored;
-    const metricName = this.metric?.name;
-    const { trials, intermediates } = await this.storage.readHistory(this.id, metricName);
-    const completed = trials.filter((t) => t.status === "completed");
+  private async newJointProposal(trial: Trial<object>, current: FlatParams, history: SweepHistory): Promise<JointProposal | null> {
+    const { trials, intermediates } = history;
     const exclude = new Set([...Object.keys(current), ...this.space.params.map((p) => p.name)]);
     const shared = sharedDynamicParams(
-      completed.map((t) => {
-        const d = t.meta[DISTRIBUTIONS_KEY];
-        return d !== null && typeof d === "object" ? (d as Record<string, unknown>) : undefined;
-      }),
+      trials.filter((t) => t.status === "completed").map((t) => distributionsIn(t.meta)),
       exclude,
     );
     if (shared.length === 0) return null;
     const suggestion = this.sampler.suggest({
       space: this.dynamicSpaces.ofMany(shared),
       goal: this.metric?.goal,
-      trials: this.suggestViews.build(trials, curvesByTrial(intermediates, metricName)),
+      trials: this.suggestViews.build(trials, curvesByTrial(intermediates, this.metric?.name)),
       rng: createRng(deriveSeed(this.seed, trial.number)),
       trialNumber: trial.number,
     });
@@ -467,8 +468,8 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   }
 
   private async distributionsOf(trialId: number): Promise<Record<string, Distribution>> {
-    const d = (await this.storage.getTrial(trialId))?.meta[DISTRIBUTIONS_KEY];
-    return d !== null && typeof d === "object" ? (d as Record<string, Distribution>) : {};
+    const meta = (await this.storage.getTrial(trialId))?.meta;
+    return (meta && distributionsIn(meta)) ?? {};
   }
 
   /** Attach a user attribute (any JSON value) to the sweep, kept in storage beside it. */

@@ -1,4 +1,4 @@
-/** Command-line options of the pruning benchmark's entry points (`--name value`). */
+/** Command-line options of the bench entry points (`--name value`): the pruning bench, its ceiling, gp-tune. */
 
 /** `--name N`, a positive integer, or `fallback` when absent. */
 export function argument(name: string, fallback: number): number {
