@@ -71,7 +71,11 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
     if (value !== undefined) strings[key] = value;
   }
   const runCap = keys.run_cap && readNumber(c, keys.run_cap.value, keys.run_cap.path, { integer: true, min: 1 });
-  if (strings.program !== undefined && keys.program !== undefined) checkProgramExists(c, keys.program, strings.program, command);
+  // Looked for last: a missing program file says nothing about the rest of the file, so the checks that
+  // need an otherwise valid config (the algorithms' options) still run and every problem is listed at once.
+  const checkProgram = () => {
+    if (strings.program !== undefined && keys.program !== undefined) checkProgramExists(c, keys.program, strings.program, command);
+  };
 
   if (method === "bayes" && keys.metric === undefined) {
     c.error(keys.method!.value, keys.method!.path, 'method "bayes" needs a "metric" to optimise', {
@@ -88,7 +92,10 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
   }
   if (method === "grid" && parameters !== undefined) checkGrid(c, parameters);
 
-  if (method === undefined || parameters === undefined) return undefined;
+  if (method === undefined || parameters === undefined) {
+    checkProgram();
+    return undefined;
+  }
   const config: SweepConfig = {
     ...strings,
     method,
@@ -100,6 +107,7 @@ export function validateSweep(c: Checker): ValidatedSweep | undefined {
     sweep,
   };
   if (!c.hasErrors) checkAlgorithmOptions(c, config);
+  checkProgram();
   return { config, space: { params: parameters.params } };
 }
 

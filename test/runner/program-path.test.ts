@@ -73,6 +73,16 @@ test("validate and run refuse a program that is nowhere, naming the file, line a
   assert.deepEqual(stored(), before, "nothing stored");
 });
 
+test("a missing program does not hide the file's other problems: validate lists them all at once", () => {
+  const file = join(ws.dir, "two-problems.yaml");
+  writeFileSync(file, "program: missing.py\nmethod: bayes\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {min: 0.0, max: 1.0}\nsweep:\n  sampler: {type: gp, n_startup_trial: 5}\n");
+  const r = sweep(["validate", file], ws.dir);
+  assert.equal(r.code, ExitCode.invalidConfig, r.stderr);
+  assert.match(r.stderr, /invalid \(2 errors\)/);
+  assert.match(r.stderr, /:1:10 program: program "missing\.py" is not a file/);
+  assert.match(r.stderr, /:7:\d+ sweep\.sampler: unknown GP option "n_startup_trial"/);
+});
+
 test("a command that does not use ${program} is not checked for it", () => {
   const file = join(ws.dir, "no-program.yaml");
   writeFileSync(file, `program: missing.py\ncommand:\n  - \${env}\n  - node\n  - ${fakeTrainer}\n  - \${args}\nmethod: grid\nparameters:\n  x: {values: [1]}\n  epochs: {value: 1}\n`);
