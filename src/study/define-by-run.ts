@@ -5,7 +5,7 @@
  * dynamic parameters the way it models W&B nested ones (a parameter absent from a trial is missing there).
  */
 import { describeValue } from "../space/distributions.js";
-import type { Distribution, ParamSpec, SearchSpace } from "../space/types.js";
+import type { Distribution, FlatParams, ParamSpec, SearchSpace } from "../space/types.js";
 
 export interface SuggestFloatOptions {
   /** Sample on a log scale (low > 0). */
@@ -141,4 +141,21 @@ export function sharedDynamicParams(
     .filter(([name]) => !exclude.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, entry]) => [name, entry.dist]);
+}
+
+/**
+ * Meta key of a trial's joint define-by-run proposal (joint samplers only): `{distributions, params}`, the
+ * parameters proposed together at the trial's first define-by-run call and their values, handed out as
+ * the objective asks for them.
+ */
+export const JOINT_PROPOSAL_KEY = "joint_proposal";
+
+export interface JointProposal {
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  readonly params: FlatParams;
+}
+
+export function isJointProposal(value: unknown): value is JointProposal {
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  return isObject(value) && isObject((value as JointProposal).params) && isObject((value as JointProposal).distributions);
 }

@@ -15,7 +15,7 @@ import type { Distribution, FlatParams, SearchSpace } from "../space/types.js";
 import { StorageError } from "../storage/errors.js";
 import type { Storage, SweepHistory, SweepRecord, TrialRecord } from "../storage/types.js";
 import { withAlgorithms, type CustomAlgorithms } from "./algorithms.js";
-import { DynamicSpaces, sharedDynamicParams, SuggestError } from "./define-by-run.js";
+import { DynamicSpaces, isJointProposal, JOINT_PROPOSAL_KEY, sharedDynamicParams, SuggestError, type JointProposal } from "./define-by-run.js";
 import { isBetter, objectiveFromReports, type ObjectiveMode } from "./objective.js";
 import { toTrialRows, type TrialRow, type TrialRowsOptions } from "./rows.js";
 import type { AskOptions, TellResult, Trial } from "./types.js";
@@ -46,26 +46,10 @@ export interface SweepOptions {
 
 /** Meta key of a trial's define-by-run distributions (name -> distribution). */
 const DISTRIBUTIONS_KEY = "distributions";
-/**
- * Meta key of a trial's joint define-by-run proposal (joint samplers only): `{distributions, params}`, the
- * parameters proposed together at the trial's first define-by-run call and their values, handed out as
- * the objective asks for them.
- */
-const JOINT_PROPOSAL_KEY = "joint_proposal";
-
-interface JointProposal {
-  readonly distributions: Readonly<Record<string, Distribution>>;
-  readonly params: FlatParams;
-}
 /** A trial's define-by-run distributions as stored in its meta, or undefined when it has none. */
 function distributionsIn(meta: Readonly<Record<string, unknown>>): Record<string, Distribution> | undefined {
   const d = meta[DISTRIBUTIONS_KEY];
   return d !== null && typeof d === "object" ? (d as Record<string, Distribution>) : undefined;
-}
-
-function isJointProposal(value: unknown): value is JointProposal {
-  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
-  return isObject(value) && isObject((value as JointProposal).params) && isObject((value as JointProposal).distributions);
 }
 
 /** Meta key of a trial's user attributes. */

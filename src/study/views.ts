@@ -3,7 +3,9 @@
  * storage records, so they stay pure functions of the history.
  */
 import type { TrialView } from "../samplers/types.js";
+import type { FlatParams } from "../space/types.js";
 import type { IntermediateRecord, TrialRecord } from "../storage/types.js";
+import { isJointProposal, JOINT_PROPOSAL_KEY } from "./define-by-run.js";
 
 /** Group intermediate values of one metric by trial id, steps ascending. */
 export function curvesByTrial(
@@ -52,7 +54,7 @@ export class TrialViewCache {
         if (previous.intermediate === curve || sameCurve(previous.intermediate, curve)) continue;
       }
       records[i] = t;
-      views[i] = { number: t.number, status: t.status, params: t.params, meta: t.meta, value: t.value, intermediate: curve };
+      views[i] = { number: t.number, status: t.status, params: paramsToBe(t), meta: t.meta, value: t.value, intermediate: curve };
     }
     return views.slice();
   }
@@ -63,4 +65,16 @@ function sameCurve(a: Curve, b: Curve): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i]!.step !== b[i]!.step || a[i]!.value !== b[i]!.value) return false;
   return true;
+}
+
+/**
+ * A running or queued trial's parameters as they will be: with its joint define-by-run proposal, the values
+ * its objective has not asked for yet. Otherwise a trial that has asked for x1 but not yet x2 is no pending
+ * point to the sampler, and the next proposal can land on top of it (a parallel worker, or a process killed
+ * mid-trial). Ended trials are seen as they are.
+ */
+function paramsToBe(t: TrialRecord): FlatParams {
+  if (t.status !== "running" && t.status !== "queued") return t.params;
+  const proposal = t.meta[JOINT_PROPOSAL_KEY];
+  return isJointProposal(proposal) ? { ...proposal.params, ...t.params } : t.params;
 }

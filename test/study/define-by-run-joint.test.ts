@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSweep, optimize } from "../../src/index.js";
+import { floatDistribution } from "../../src/study/define-by-run.js";
+import { curvesByTrial, TrialViewCache } from "../../src/study/views.js";
 
 const f = (x1: number, x2: number) => (x2 - 0.13 * x1 * x1 + 1.6 * x1 - 6) ** 2 + 10 * 0.96 * Math.cos(x1) + 10;
 const metric = { name: "loss", goal: "minimize" } as const;
@@ -73,5 +75,25 @@ test("a conditional parameter, in some trials only, is left out of the joint pro
     assert.deepEqual(Object.keys(proposal.distributions), ["x1"], `trial ${r.number}: only x1 is shared by every completed trial`);
     assert.equal(proposal.params.x1, r.params.x1);
   }
+  await sweep.storage.close();
+});
+
+test("a trial that has asked for some of its jointly proposed parameters is a pending point at the whole proposal", async () => {
+  const sweep = await createSweep({ config: { method: "bayes", metric, sweep: { seed: 6, sampler: { type: "gp", n_startup_trials: 3 } } } });
+  await optimize(sweep, async (t) => f(await t.suggestFloat("x1", -5, 10), await t.suggestFloat("x2", 0, 15)), { trials: 4 });
+  // A trial asks for x1 and then stalls (a parallel worker mid-objective, or a process killed there).
+  const stalled = (await sweep.ask())!;
+  await sweep.suggest(stalled, { ...stalled.params }, "x1", floatDistribution("x1", -5, 10));
+  const record = (await sweep.trialRecords()).find((r) => r.number === stalled.number)!;
+  assert.deepEqual(Object.keys(record.params), ["x1"], "only x1 is the trial's own so far");
+  const proposal = (record.meta.joint_proposal as { params: Record<string, number> }).params;
+  // What the samplers see of it: running, at both proposed values.
+  const { trials, intermediates } = await sweep.storage.readHistory(sweep.id, "loss");
+  const views = new TrialViewCache().build(trials, curvesByTrial(intermediates, "loss"));
+  const view = views.find((v) => v.number === stalled.number)!;
+  assert.equal(view.status, "running");
+  assert.deepEqual(view.params, proposal);
+  // Ended trials are seen with their own parameters only.
+  for (const v of views) if (v.status === "completed") assert.deepEqual(v.params, trials.find((t) => t.number === v.number)!.params);
   await sweep.storage.close();
 });
