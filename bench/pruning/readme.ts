@@ -42,9 +42,11 @@ figures in docs/early-termination.md) and how TPE treats trials stopped before i
 out, or ranked bad: seeds 1001..1008, \`bench/results/pruning-tuning-1001-1008-*.md\`), and later the
 learning-curve forecasts of W&B hyperband (how far to trust the judged trial's forecast, and the variants
 dropped: seeds 1001..1016, figures in
-[docs/early-termination.md](../docs/early-termination.md#forecasts-from-iteration-3)). The reported seeds
-1..20 were run once after each choice (\`npm run bench:pruning\`, which writes this section); the run before
-forecasts is kept in \`bench/results/pruning-2026-12-02-10-28-38.md\`.
+[docs/early-termination.md](../docs/early-termination.md#forecasts-from-iteration-3)), and last which of the
+trials stopped before the reference step TPE ranks bad (seeds 1001..1016, figures in
+[docs/tpe.md](../docs/tpe.md#pruned-trials)). The reported seeds 1..20 were run once after each choice
+(\`npm run bench:pruning\`, which writes this section); the runs before forecasts and before that last
+change are kept in \`bench/results/pruning-2026-12-02-10-28-38.md\` and \`pruning-2026-12-02-13-43-03.md\`.
 
 **The comparison.** Every method gets the same budget of epochs per seed (2000, i.e. 100 full trials),
 trials run one at a time, and a trial still running when the budget runs out is cut off. The random-search

@@ -11,4 +11,4 @@ export {
 } from "./options.js";
 export { ParzenEstimator, SCOTT_FACTOR, type BandwidthRule, type ParzenSettings } from "./parzen.js";
 export { decomposeGroups } from "./groups.js";
-export { IncrementalRanking, REFERENCE_MIN_TRIALS, splitGoodBad } from "./ranking.js";
+export { CALIBRATION_MIN_COMPLETED, CALIBRATION_SAMPLE, IncrementalRanking, JUDGED_FROM_REPORTS, REFERENCE_MIN_TRIALS, splitGoodBad, stepPredicts } from "./ranking.js";

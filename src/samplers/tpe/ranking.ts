@@ -5,7 +5,9 @@
  * of training and the ranking is by final value; before that, a pruned trial that reached the reference
  * step ranks among the completed ones by its value there. A pruned trial stopped before the reference step
  * is left out of the model: being stopped early is not evidence that its configuration ends badly (slow
- * starters are stopped early), so it counts neither as good nor as bad. Failed and interrupted trials say
+ * starters are stopped early), so it counts neither as good nor as bad — unless the sweep's own completed
+ * trials show that its step does predict the end (`stepPredicts`): then it ranks below every trial that
+ * reached the reference step, deeper stops first, as Optuna ranks pruned trials. Failed and interrupted trials say
  * nothing about the objective and are left out too. Running and queued trials enter through the constant
  * liar. The reasons are in docs/tpe.md, "Pruned trials".
  */
@@ -15,6 +17,22 @@ import type { ConstantLiar, GammaFunction } from "./options.js";
 
 /** Trials that must have reached a step for it to be the reference step (fewer in all: every one of them). */
 export const REFERENCE_MIN_TRIALS = 10;
+
+/** Completed trials needed before the history may show that a step predicts the end (`stepPredicts`). */
+export const CALIBRATION_MIN_COMPLETED = 10;
+
+/**
+ * How many of the latest completed trials `stepPredicts` reads: enough for the best tenth to be 25 trials,
+ * and a fixed sample keeps its cost flat as the sweep grows (it is redone whenever a trial completes).
+ */
+export const CALIBRATION_SAMPLE = 256;
+
+/**
+ * Reports a pruned trial must have made to be judged bad at all: three, as a curve needs three values to
+ * show its bend (W&B hyperband's forecasts start there too). With W&B hyperband at `min_iter: 1` this keeps
+ * the trials stopped at the first band, on their first value, out of the model.
+ */
+export const JUDGED_FROM_REPORTS = 3;
 
 export type Usability = "informative" | "pending" | "ignored";
 
@@ -82,6 +100,52 @@ function lossAt(t: TrialView, reference: number, sign: number): number {
   return Infinity;
 }
 
+/**
+ * Whether being behind at `step` has meant ending behind in this sweep: with at least
+ * CALIBRATION_MIN_COMPLETED completed trials, every one of the best tenth of them by final value (at least
+ * one) was in the top third of them at that step. On curves that cross (slow starters finish best) it
+ * fails, and a trial stopped there stays out of the model; on curves that keep their order it holds, and a
+ * trial stopped there is evidence that its region ends badly. `completed` are completed trials in history
+ * order (the rankings pass the latest CALIBRATION_SAMPLE).
+ */
+export function stepPredicts(completed: readonly TrialView[], step: number, sign: number): boolean {
+  // Callers pass completed trials with a value (informative ones); ties between them go by history order.
+  const n = completed.length;
+  if (n < CALIBRATION_MIN_COMPLETED) return false;
+  const finals = completed.map((t) => sign * t.value!);
+  const atStep = completed.map((t) => lossAt(t, step, sign));
+  const byFinal = finals.map((_, k) => k).sort((a, b) => compareLoss(finals[a]!, finals[b]!) || a - b);
+  const topThird = atStep.slice().sort(compareLoss)[Math.ceil(n / 3) - 1]!;
+  const best = Math.max(1, Math.floor(n / 10));
+  for (let r = 0; r < best; r++) if (!(atStep[byFinal[r]!]! <= topThird)) return false;
+  return true;
+}
+
+/**
+ * Whether a trial left out before the reference step may be judged bad (`stepPredicts`): a pruned trial
+ * with at least JUDGED_FROM_REPORTS finite reports. One stopped earlier was judged on a report or two, each
+ * one draw of the noise (a bad batch), and stays out whatever its step shows.
+ */
+function judgeable(t: TrialView): boolean {
+  if (t.status !== "pruned") return false;
+  let reports = 0;
+  for (const point of t.intermediate) if (Number.isFinite(point.value) && ++reports >= JUDGED_FROM_REPORTS) return true;
+  return false;
+}
+
+/**
+ * The pruned trials left out before the reference step that the history says are bad (`stepPredicts` at
+ * their depth), deeper stops first and in history order within a depth. `byDepth` maps a depth to its
+ * left-out trials in history order; `predicts` answers for one depth.
+ */
+function judgedBad(byDepth: ReadonlyMap<number, readonly number[]>, predicts: (depth: number) => boolean): number[] {
+  const out: number[] = [];
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+    if (Number.isFinite(depth) && predicts(depth)) out.push(...byDepth.get(depth)!);
+  }
+  return out;
+}
+
 function compareLoss(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -111,10 +175,21 @@ export function splitGoodBad(
   const loss = new Map<number, number>();
   const ranked: number[] = [];
   const pending: number[] = [];
+  const completed: number[] = [];
+  const leftOut = new Map<number, number[]>();
   for (const i of indices) {
     const t = trials[i]!;
     if (t.status === "completed" || t.status === "pruned") {
-      if (depthOf(t) < reference) continue; // stopped before the reference step: left out
+      if (t.status === "completed") completed.push(i);
+      const depth = depthOf(t);
+      if (depth < reference) {
+        // Stopped before the reference step: left out, unless its step proves predictive (below).
+        if (!judgeable(t)) continue;
+        const list = leftOut.get(depth);
+        if (list === undefined) leftOut.set(depth, [i]);
+        else list.push(i);
+        continue;
+      }
       loss.set(i, lossAt(t, reference, sign));
       ranked.push(i);
     } else pending.push(i);
@@ -122,9 +197,14 @@ export function splitGoodBad(
   const lie = liar === false || liar === "worst" ? null : lieValue(liar, trials, indices, sign);
   if (lie !== null) for (const i of pending) (loss.set(i, lie), ranked.push(i));
   ranked.sort((a, b) => compareLoss(loss.get(a)!, loss.get(b)!) || a - b);
-  const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length)));
+  const byHistory = (a: number, b: number): number => a - b;
+  for (const list of leftOut.values()) list.sort(byHistory);
+  const completedViews = completed.sort(byHistory).slice(-CALIBRATION_SAMPLE).map((i) => trials[i]!);
+  const last = judgedBad(leftOut, (depth) => stepPredicts(completedViews, depth, sign));
+  // The judged-bad trials count towards gamma's n (they are ranked, last) but are never good.
+  const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length + last.length)));
   const good = ranked.slice(0, nGood);
-  const bad = ranked.slice(nGood);
+  const bad = ranked.slice(nGood).concat(last);
   // Pending trials with no value to lie with ("worst", or "mean" before anything completed) count as bad.
   if (liar !== false && lie === null) bad.push(...pending);
   return { good, bad };
@@ -170,6 +250,12 @@ export class IncrementalRanking {
   /** Depth → how many known trials have it. */
   private counts = new Map<number, number>();
   private reference = NaN;
+  /** Known completed trials' indices, ascending (what `stepPredicts` reads). */
+  private completed: number[] = [];
+  /** Depth → known pruned trials stopped before the reference step, ascending. */
+  private leftOut = new Map<number, number[]>();
+  /** Depth → `stepPredicts` on the current completed trials (cleared when they change). */
+  private predicts = new Map<number, boolean>();
   private depth = new Float64Array(0);
   private loss = new Float64Array(0);
 
@@ -204,23 +290,39 @@ export class IncrementalRanking {
       this.reset(goal);
       return this.split(trials, indices, goal, liar, gamma);
     }
+    let completedChanged = false;
     for (const i of removed) {
       this.count(this.depth[i]!, -1);
+      if (views[i]!.status === "completed") completedChanged = true;
       views[i] = undefined;
       this.known--;
     }
-    if (removed.size > 0) this.sorted = this.sorted.filter((i) => !removed.has(i));
+    if (removed.size > 0) {
+      this.sorted = this.sorted.filter((i) => !removed.has(i));
+      if (completedChanged) this.completed = this.completed.filter((i) => !removed.has(i));
+      for (const [depth, list] of this.leftOut) {
+        const rest = list.filter((i) => !removed.has(i));
+        if (rest.length === 0) this.leftOut.delete(depth);
+        else this.leftOut.set(depth, rest);
+      }
+    }
     for (const i of added) {
       views[i] = trials[i];
       this.known++;
       this.depth[i] = depthOf(trials[i]!);
       this.count(this.depth[i]!, 1);
+      if (trials[i]!.status === "completed") {
+        insertAscending(this.completed, i);
+        completedChanged = true;
+      }
     }
+    if (completedChanged) this.predicts.clear();
     const reference = referenceStep(this.counts);
     if (reference !== this.reference) {
       // The reference step moved: every known trial is keyed again.
       this.reference = reference;
       this.sorted = [];
+      this.leftOut = new Map();
       for (const i of indices) if (views[i] !== undefined) this.place(this.sorted, i, trials[i]!, sign, false);
       this.sorted.sort((a, b) => (this.before(a, b) ? -1 : 1));
     } else {
@@ -236,16 +338,36 @@ export class IncrementalRanking {
         this.insert(ranked, i);
       }
     }
-    const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length)));
+    const last = judgedBad(this.leftOut, (depth) => this.stepPredicts(trials, depth, sign));
+    const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length + last.length)));
     const good = ranked.slice(0, nGood);
-    const bad = ranked.slice(nGood);
+    const bad = ranked.slice(nGood).concat(last);
     if (liar !== false && lie === null) bad.push(...pending);
     return { good, bad };
   }
 
-  /** Key a known trial against the reference step; add it to `list` if it reached it (in order, or at the end). */
+  /** `stepPredicts` on the known completed trials, remembered until they change. */
+  private stepPredicts(trials: readonly TrialView[], depth: number, sign: number): boolean {
+    let answer = this.predicts.get(depth);
+    if (answer === undefined) {
+      answer = stepPredicts(this.completed.slice(-CALIBRATION_SAMPLE).map((i) => trials[i]!), depth, sign);
+      this.predicts.set(depth, answer);
+    }
+    return answer;
+  }
+
+  /**
+   * Key a known trial against the reference step; add it to `list` if it reached it (in order, or at the
+   * end), else, if it is a pruned trial, to the left-out trials of its depth.
+   */
   private place(list: number[], i: number, t: TrialView, sign: number, inOrder: boolean): void {
-    if (this.depth[i]! < this.reference) return;
+    if (this.depth[i]! < this.reference) {
+      if (!judgeable(t)) return;
+      const left = this.leftOut.get(this.depth[i]!);
+      if (left === undefined) this.leftOut.set(this.depth[i]!, [i]);
+      else insertAscending(left, i);
+      return;
+    }
     this.loss[i] = lossAt(t, this.reference, sign);
     if (inOrder) this.insert(list, i);
     else list.push(i);
@@ -264,6 +386,9 @@ export class IncrementalRanking {
     this.known = 0;
     this.counts = new Map();
     this.reference = NaN;
+    this.completed = [];
+    this.leftOut = new Map();
+    this.predicts = new Map();
   }
 
   private grow(n: number): void {
@@ -295,4 +420,20 @@ export class IncrementalRanking {
     if (lo === list.length) list.push(i);
     else list.splice(lo, 0, i);
   }
+}
+
+/** Insert `i` into the ascending `list` (binary search; appends cost O(1)). */
+function insertAscending(list: number[], i: number): void {
+  if (list.length === 0 || list[list.length - 1]! < i) {
+    list.push(i);
+    return;
+  }
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < i) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, i);
 }
