@@ -137,6 +137,8 @@ function mean(values: readonly number[]): number {
 export interface FamilyTable {
   readonly family: string;
   readonly summaries: readonly MethodSummary[];
+  /** The target rows summarised against the same sampler without pruning (their speed-up is over it). */
+  readonly againstUnpruned?: readonly MethodSummary[];
 }
 
 export interface Target {
@@ -186,18 +188,24 @@ export function verdictLines(tables: readonly FamilyTable[], target: Target): st
     `|---|${target.rows.map(() => "---:").join("|")}|`,
     ...rows,
     "",
-    `Against the same sampler without pruning (${target.unpruned}; epochs to near-best, median, and seeds reaching it):`,
+    `Against the same sampler without pruning (${target.unpruned}; epochs to near-best, median, and seeds reaching it; then ` +
+      `its median over the row's [90% paired bootstrap over seeds]; "worse" where the row's median is, "worse beyond chance" ` +
+      `where the whole interval is below 1):`,
     "",
   ];
   for (const t of tables) {
     const byLabel = new Map(t.summaries.map((s) => [s.label, s]));
+    const against = new Map((t.againstUnpruned ?? []).map((s) => [s.label, s]));
     const base = byLabel.get(target.unpruned);
     if (!base) continue;
     const parts = target.rows.flatMap((label) => {
       const s = byLabel.get(label);
       if (!s) return [];
+      const vs = against.get(label);
       const worse = s.epochsToNear.median > base.epochsToNear.median || s.reached < base.reached;
-      return [`${label.replace(/^.*\((.*)\)$/, "$1")}: ${epochs(s.epochsToNear.median)}, ${s.reached}/${s.seeds}${worse ? " (worse)" : ""}`];
+      const beyondChance = worse && vs !== undefined && vs.speedUpInterval[1] < 1;
+      const ratio = vs === undefined ? "" : `, ${speed(vs)}`;
+      return [`${label.replace(/^.*\((.*)\)$/, "$1")}: ${epochs(s.epochsToNear.median)}, ${s.reached}/${s.seeds}${ratio}${beyondChance ? " (worse beyond chance)" : worse ? " (worse)" : ""}`];
     });
     lines.push(`- ${t.family}: without pruning ${epochs(base.epochsToNear.median)}, ${base.reached}/${base.seeds}; ${parts.join("; ")}`);
   }

@@ -59,4 +59,20 @@ describe("pruning benchmark metrics", () => {
     assert.match(lines.join("\n"), /\| f \| 3\.1x \[3\.\d, 3\.\d\], 5\/5 \*\*met\*\* \|/);
     assert.match(lines.join("\n"), /- f: without pruning 640, 5\/5; .*slow: 400, 5\/5/);
   });
+
+  it("marks a row against the sampler without pruning as worse, and as worse beyond chance only when its whole interval is below 1", () => {
+    const run = (epochsToNear: number | null) => ({ totalEpochs: 0, trials: 0, completed: 0, bestFound: 0.1, bestAtCheckpoint: 0.1, epochsToNear });
+    const unprunedRuns = [300, 320, 340, 360, 380].map(run);
+    const unpruned = summarise("unpruned", unprunedRuns, unprunedRuns);
+    // Slower on every seed; slower by the median alone (two seeds much faster); faster.
+    const slowRuns = [600, 640, 680, 720, 760].map(run);
+    const mixedRuns = [100, 120, 350, 400, 420].map(run);
+    const fastRuns = [150, 160, 170, 180, 190].map(run);
+    const rows = [summarise("slow", slowRuns, unprunedRuns), summarise("mixed", mixedRuns, unprunedRuns), summarise("fast", fastRuns, unprunedRuns)];
+    const target = { rows: ["slow", "mixed", "fast"], speedUp: 3, reachedShare: 0.9, unpruned: "unpruned" };
+    const lines = verdictLines([{ family: "f", summaries: [unpruned, ...rows], againstUnpruned: rows }], target).join("\n");
+    assert.match(lines, /slow: 680, 5\/5, 0\.5x \[0\.5, 0\.5\] \(worse beyond chance\)/);
+    assert.match(lines, /mixed: 350, 5\/5, 1\.0x \[0\.\d, \d\.\d\] \(worse\);/);
+    assert.match(lines, /fast: 170, 5\/5, 2\.0x \[2\.0, 2\.0\]$/m);
+  });
 });
