@@ -26,6 +26,8 @@ export {
   type OptimizeCallback,
   type OptimizeOptions,
   type OptimizeSummary,
+  type HeartbeatOptions,
+  HEARTBEAT_DEFAULTS,
   type SuggestFloatOptions,
   type SuggestIntOptions,
   type SweepOptions,

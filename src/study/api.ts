@@ -8,7 +8,7 @@ import type { SweepConfigInput, TrialConfigOf } from "../config/input.js";
 import { DEFAULT_STORAGE_PATH, openStorage } from "../storage/index.js";
 import type { Storage } from "../storage/types.js";
 import { pickNamedSweep } from "../storage/validate.js";
-import { optimize, type Objective, type OptimizeSummary } from "./optimize.js";
+import { optimize, type Objective, type OptimizeOptions, type OptimizeSummary } from "./optimize.js";
 import { ambiguousIntRanges, INT_RANGE_WARNING_CODE } from "./config-object.js";
 import { Sweep, type SweepOptions } from "./sweep.js";
 
@@ -110,6 +110,8 @@ export interface AgentOptions extends LoadSweepOptions {
   readonly count?: number;
   readonly worker?: string;
   readonly signal?: AbortSignal;
+  /** Take back the trials of agents that died: see `OptimizeOptions.heartbeat`. */
+  readonly heartbeat?: OptimizeOptions["heartbeat"];
 }
 
 /**
@@ -122,7 +124,7 @@ export async function agent<TConfig extends object = Record<string, unknown>>(
   options: AgentOptions = {},
 ): Promise<OptimizeSummary> {
   const target = typeof sweep === "string" ? await loadSweep<TConfig>(sweep, options) : sweep;
-  return optimize(target, fn, { trials: options.count, worker: options.worker, signal: options.signal });
+  return optimize(target, fn, { trials: options.count, worker: options.worker, signal: options.signal, heartbeat: options.heartbeat });
 }
 
 function resolveConfig(options: CreateSweepOptions): ResolvedSweep {

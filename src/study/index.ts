@@ -20,6 +20,8 @@ export {
   type OptimizeOptions,
   type OptimizeSummary,
   type TrialContext,
+  type HeartbeatOptions,
+  HEARTBEAT_DEFAULTS,
 } from "./optimize.js";
 export { objectiveFromReports, isBetter, type ObjectiveMode } from "./objective.js";
 export type { Trial, TellResult, AskOptions } from "./types.js";

@@ -77,6 +77,42 @@ export interface OptimizeOptions<TConfig extends object = Record<string, unknown
   readonly rethrow?: boolean;
   /** Called after each finished trial, in order; one may stop the loop. */
   readonly callbacks?: readonly OptimizeCallback<TConfig>[];
+  /**
+   * Take back the trials of a process that died (kill -9, a crash, a reboot): `true` or the settings below.
+   * While an objective runs, its trial's heartbeat is stored every `interval` seconds; before each claim,
+   * the sweep's trials still `running` whose heartbeat (or start, when they never sent one) is older than
+   * `staleAfter` seconds go back to the queue (attempt + 1) and run again, in this process or another; and
+   * when the sweep has nothing left to propose while other processes' trials run, the call waits for them
+   * to finish or to be taken back (checking every `interval`) rather than return. Off
+   * by default: it is safe only when every process running this sweep's trials heartbeats more often than
+   * `staleAfter` — `optimize`/`agent` with this option, `sweep run` and `sweep agent` (every 10 s) — and a
+   * hand-written ask/tell loop does not. A process that was only stalled past `staleAfter` loses its trial:
+   * its later reports and its tell are ignored (they name the old attempt), so nothing is recorded twice.
+   */
+  readonly heartbeat?: boolean | HeartbeatOptions;
+}
+
+export interface HeartbeatOptions {
+  /** Seconds between two heartbeats of a running trial. Default 10, as `sweep run`. */
+  readonly interval?: number;
+  /** Seconds without a heartbeat after which a running trial is taken back. Default 60, as `sweep run`; more than `interval`. */
+  readonly staleAfter?: number;
+}
+
+/** The heartbeat settings `optimize` uses when `heartbeat: true`: those of `sweep run`. */
+export const HEARTBEAT_DEFAULTS = { interval: 10, staleAfter: 60 } as const;
+
+/** Validated heartbeat settings in seconds, or null when off; throws a RangeError naming the bad setting. */
+function heartbeatSettings(option: OptimizeOptions["heartbeat"]): { interval: number; staleAfter: number } | null {
+  if (option === undefined || option === false) return null;
+  const { interval = HEARTBEAT_DEFAULTS.interval, staleAfter = HEARTBEAT_DEFAULTS.staleAfter } = option === true ? {} : option;
+  if (typeof interval !== "number" || !Number.isFinite(interval) || interval <= 0) {
+    throw new RangeError(`heartbeat.interval must be a number of seconds > 0, got ${String(interval)}`);
+  }
+  if (typeof staleAfter !== "number" || !Number.isFinite(staleAfter) || staleAfter <= interval) {
+    throw new RangeError(`heartbeat.staleAfter must be a number of seconds > heartbeat.interval (${interval}), got ${String(staleAfter)}: a live trial would be taken back between two heartbeats`);
+  }
+  return { interval, staleAfter };
 }
 
 export interface OptimizeSummary {
@@ -95,8 +131,11 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
   }
+  const heartbeat = heartbeatSettings(options.heartbeat);
   const deadline = options.timeout === undefined ? Infinity : Date.now() + options.timeout * 1000;
   const finished: TrialRecord[] = [];
+  /** Ids of the trials this call claimed (running or done): not another process's. */
+  const ours = new Set<number>();
   let started = 0;
   let stopReason: string | null = null;
   let firstError: unknown = null;
@@ -111,13 +150,27 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
     else if (firstError !== null) stopReason ??= "error";
     if (stopReason !== null) return null;
     started++;
-    const next = await sweep.next({ worker: options.worker });
-    if ("stop" in next) {
-      started--;
-      stopReason ??= next.stop;
-      return null;
+    for (;;) {
+      if (heartbeat !== null) {
+        // Trials of dead processes go back to the queue first, so this claim takes the oldest of them.
+        const staleBefore = new Date(Date.parse(sweep.storage.now()) - heartbeat.staleAfter * 1000).toISOString();
+        await sweep.storage.reclaimStaleTrials(sweep.id, staleBefore);
+      }
+      const next = await sweep.next({ worker: options.worker });
+      if ("trial" in next) {
+        ours.add(next.trial.id);
+        return next.trial;
+      }
+      // Nothing left to propose, but another process's trial may still go stale and come back to the
+      // queue: with heartbeats on, wait for those to finish or to be taken back, unless the sweep is closed.
+      const othersRunning = heartbeat !== null && !next.stop.startsWith("sweep is ") && (await runningElsewhere(sweep, ours)) > 0;
+      if (!othersRunning || options.signal?.aborted || Date.now() >= deadline) {
+        started--;
+        stopReason ??= options.signal?.aborted ? "aborted" : othersRunning ? "timeout" : next.stop;
+        return null;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(heartbeat!.interval * 1000, Math.max(0, deadline - Date.now()))));
     }
-    return next.trial;
   };
 
   let claimChain: Promise<unknown> = Promise.resolve();
@@ -131,7 +184,13 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
     for (;;) {
       const trial = await serialisedClaim();
       if (!trial) return;
-      const outcome = await runOne(sweep, trial, objective);
+      const beating = heartbeat === null ? null : setInterval(() => void beat(sweep, trial), heartbeat.interval * 1000);
+      let outcome: RunOneResult;
+      try {
+        outcome = await runOne(sweep, trial, objective);
+      } finally {
+        if (beating !== null) clearInterval(beating);
+      }
       if (outcome.status === "failed" && options.rethrow) firstError ??= outcome.error;
       const record = outcome.record ?? (await sweep.storage.getTrial(trial.id))!;
       finished.push(record);
@@ -144,6 +203,24 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
   await Promise.all(Array.from({ length: concurrency }, workerLoop));
   if (firstError !== null) throw firstError;
   return { trials: finished, stopReason: stopReason ?? "done" };
+}
+
+/** How many of the sweep's trials are running and were not claimed by this call. */
+async function runningElsewhere(sweep: Sweep<object>, ours: ReadonlySet<number>): Promise<number> {
+  const running = await sweep.storage.listTrials(sweep.id, { status: ["running"] });
+  return running.filter((t) => !ours.has(t.id)).length;
+}
+
+/**
+ * Store a running trial's heartbeat. A failed write is not the objective's failure: the trial goes on, and
+ * if the writes keep failing for `staleAfter`, another process takes the trial back, as after a crash.
+ */
+async function beat(sweep: Sweep<object>, trial: Trial<object>): Promise<void> {
+  try {
+    await sweep.storage.updateTrial(trial.id, { heartbeatAt: sweep.storage.now() });
+  } catch {
+    // See above.
+  }
 }
 
 interface RunOneResult {
