@@ -164,12 +164,14 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
       // Nothing left to propose, but another process's trial may still go stale and come back to the
       // queue: with heartbeats on, wait for those to finish or to be taken back, unless the sweep is closed.
       const othersRunning = heartbeat !== null && !next.stop.startsWith("sweep is ") && (await runningElsewhere(sweep, ours)) > 0;
-      if (!othersRunning || options.signal?.aborted || Date.now() >= deadline) {
+      // While waiting, a callback's stop(), an objective error, the signal or the timeout still end the call.
+      const interrupted = stopReason ?? (firstError !== null ? "error" : options.signal?.aborted ? "aborted" : Date.now() >= deadline ? "timeout" : null);
+      if (!othersRunning || interrupted !== null) {
         started--;
-        stopReason ??= options.signal?.aborted ? "aborted" : othersRunning ? "timeout" : next.stop;
+        stopReason ??= othersRunning ? interrupted : next.stop;
         return null;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(heartbeat!.interval * 1000, Math.max(0, deadline - Date.now()))));
+      await pause(Math.min(heartbeat!.interval * 1000, Math.max(0, deadline - Date.now())), options.signal);
     }
   };
 
@@ -203,6 +205,19 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
   await Promise.all(Array.from({ length: concurrency }, workerLoop));
   if (firstError !== null) throw firstError;
   return { trials: finished, stopReason: stopReason ?? "done" };
+}
+
+/** Wait `ms`, or until `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** How many of the sweep's trials are running and were not claimed by this call. */

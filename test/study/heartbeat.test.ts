@@ -160,3 +160,21 @@ test("heartbeat settings are checked before anything is claimed", async () => {
     await storage.close();
   }
 });
+
+test("an abort ends a call that waits for another process's trial, without waiting for the next check", { timeout: 20_000 }, async () => {
+  const storage = await openStorage(join(tempDir(), "sweeps.db"));
+  try {
+    const sweep = await createSweep({ storage, config: config(1) });
+    const elsewhere = await sweep.ask(); // another process's fresh trial: run_cap is reached and it is not stale
+    assert.ok(elsewhere);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 300);
+    // Checks every 60 s: without the abort ending the pause, this would outlast the test's 20 s timeout.
+    const summary = await optimize(sweep, () => 1, { heartbeat: { interval: 60, staleAfter: 120 }, signal: abort.signal });
+    assert.equal(summary.stopReason, "aborted");
+    assert.deepEqual(summary.trials, []);
+    assert.equal((await sweep.storage.getTrial(elsewhere.id))?.status, "running");
+  } finally {
+    await storage.close();
+  }
+});
