@@ -1,6 +1,7 @@
 /**
  * `optimize(..., {heartbeat})`: a library process killed with SIGKILL mid-objective leaves its trial
- * `running`; another process with heartbeats on takes it back and runs it again (same params, attempt 2),
+ * `running`; another process with heartbeats on takes it back and runs it again (same params, attempt 2, on
+ * SQLite and PostgreSQL),
  * while a live process's long trial, heartbeating, is never taken. Real processes, a real SQLite file,
  * real signals.
  */
@@ -10,13 +11,19 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { createSweep, optimize } from "../../src/index.js";
 import { openStorage } from "../../src/storage/index.js";
 import { buildRoot } from "../helpers/paths.js";
+import { POSTGRES_MISSING, startPgServer, type PgServer } from "../storage/pg-server.js";
 
 const dirs: string[] = [];
-after(() => {
+let server: PgServer | null = null;
+before(async () => {
+  server = await startPgServer();
+});
+after(async () => {
+  await server?.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 function tempDir(): string {
@@ -70,9 +77,10 @@ async function waitFor(path: string, ms = 20_000): Promise<void> {
   }
 }
 
-test("a process killed -9 mid-objective: a later process with heartbeats takes its trial back and runs it once more", async () => {
+for (const backend of ["SQLite", "PostgreSQL"] as const) test(`${backend}: a process killed -9 mid-objective: a later process with heartbeats takes its trial back and runs it once more`, async (t) => {
+  if (backend === "PostgreSQL" && server === null) return t.skip(POSTGRES_MISSING);
   const dir = tempDir();
-  const db = join(dir, "sweeps.db");
+  const db = backend === "SQLite" ? join(dir, "sweeps.db") : await server!.freshSchema();
   const { child, exited } = startWorker(dir, db, 4, 60_000, 1);
   await waitFor(join(dir, "started-0"));
   child.kill("SIGKILL");
