@@ -1,9 +1,8 @@
 /**
  * `optimize(..., {heartbeat})`: a library process killed with SIGKILL mid-objective leaves its trial
- * `running`; another process with heartbeats on takes it back and runs it again (same params, attempt 2, on
- * SQLite and PostgreSQL),
- * while a live process's long trial, heartbeating, is never taken. Real processes, a real SQLite file,
- * real signals.
+ * `running`; another process with heartbeats on takes it back and runs it again (same params, attempt 2; on
+ * SQLite and PostgreSQL), while a live process's long trial, heartbeating, is never taken. Real processes,
+ * real storage, real signals.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
