@@ -4,6 +4,7 @@
  * child processes.
  */
 import type { PruneDecision } from "../pruners/types.js";
+import { describeValue } from "../space/distributions.js";
 import type { FlatParams } from "../space/types.js";
 import type { TrialRecord } from "../storage/types.js";
 import {
@@ -102,15 +103,26 @@ export interface HeartbeatOptions {
 /** The heartbeat settings `optimize` uses when `heartbeat: true`: those of `sweep run`. */
 export const HEARTBEAT_DEFAULTS = { interval: 10, staleAfter: 60 } as const;
 
-/** Validated heartbeat settings in seconds, or null when off; throws a RangeError naming the bad setting. */
-function heartbeatSettings(option: OptimizeOptions["heartbeat"]): { interval: number; staleAfter: number } | null {
+/**
+ * Validated heartbeat settings in seconds, or null when off; throws naming the bad setting. An unknown key is
+ * an error, as for the samplers' options: a misspelt `intervall` would otherwise run with the defaults unnoticed.
+ */
+function heartbeatSettings(option: unknown): { interval: number; staleAfter: number } | null {
   if (option === undefined || option === false) return null;
-  const { interval = HEARTBEAT_DEFAULTS.interval, staleAfter = HEARTBEAT_DEFAULTS.staleAfter } = option === true ? {} : option;
+  if (option !== true && (option === null || typeof option !== "object" || Array.isArray(option))) {
+    throw new TypeError(`heartbeat must be true, false or {interval, staleAfter} (seconds), got ${describeValue(option)}`);
+  }
+  const given = option === true ? {} : (option as Record<string, unknown>);
+  const unknown = Object.keys(given).filter((key) => key !== "interval" && key !== "staleAfter");
+  if (unknown.length > 0) {
+    throw new TypeError(`unknown heartbeat setting ${unknown.map((k) => describeValue(k)).join(", ")}; expected interval, staleAfter`);
+  }
+  const { interval = HEARTBEAT_DEFAULTS.interval, staleAfter = HEARTBEAT_DEFAULTS.staleAfter } = given;
   if (typeof interval !== "number" || !Number.isFinite(interval) || interval <= 0) {
-    throw new RangeError(`heartbeat.interval must be a number of seconds > 0, got ${String(interval)}`);
+    throw new RangeError(`heartbeat.interval must be a number of seconds > 0, got ${describeValue(interval)}`);
   }
   if (typeof staleAfter !== "number" || !Number.isFinite(staleAfter) || staleAfter <= interval) {
-    throw new RangeError(`heartbeat.staleAfter must be a number of seconds > heartbeat.interval (${interval}), got ${String(staleAfter)}: a live trial would be taken back between two heartbeats`);
+    throw new RangeError(`heartbeat.staleAfter must be a number of seconds > heartbeat.interval (${interval}), got ${describeValue(staleAfter)}: a live trial would be taken back between two heartbeats`);
   }
   return { interval, staleAfter };
 }

@@ -156,6 +156,11 @@ test("heartbeat settings are checked before anything is claimed", async () => {
     const sweep = await createSweep({ storage, config: config(4) });
     await assert.rejects(optimize(sweep, () => 1, { heartbeat: { interval: 1, staleAfter: 1 } }), /heartbeat\.staleAfter must be .* > heartbeat\.interval \(1\), got 1/);
     await assert.rejects(optimize(sweep, () => 1, { heartbeat: { interval: 0 } }), /heartbeat\.interval must be a number of seconds > 0, got 0/);
+    // From JavaScript: a misspelt key, a string for the switch, a string for a number.
+    const untyped = (heartbeat: unknown) => optimize(sweep, () => 1, { heartbeat } as Parameters<typeof optimize>[2]);
+    await assert.rejects(untyped({ intervall: 1 }), /unknown heartbeat setting "intervall"; expected interval, staleAfter/);
+    await assert.rejects(untyped("yes"), /heartbeat must be true, false or \{interval, staleAfter\} \(seconds\), got "yes"/);
+    await assert.rejects(untyped({ interval: "5" }), /heartbeat\.interval must be a number of seconds > 0, got "5"/);
     assert.equal((await sweep.storage.listTrials(sweep.id)).length, 0);
     // Off by default: a running trial of a dead process is left alone.
     const orphan = await sweep.ask();
