@@ -14,7 +14,7 @@ import {
   type SuggestFloatOptions,
   type SuggestIntOptions,
 } from "./define-by-run.js";
-import type { Sweep } from "./sweep.js";
+import { isClosedStop, type Sweep } from "./sweep.js";
 import type { Trial } from "./types.js";
 
 /** Throw this from an objective to end the trial as pruned (e.g. after `shouldPrune()` said so). */
@@ -154,12 +154,12 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
 
   // Claiming is serialised per process: the storage makes it atomic across processes anyway, and one
   // at a time keeps the trial count exact against `options.trials`.
+  /** Why no further trial may start now (besides the trial count): the timeout, the signal, an objective error. */
+  const interruption = (): string | null =>
+    Date.now() >= deadline ? "timeout" : options.signal?.aborted ? "aborted" : firstError !== null ? "error" : null;
   const claim = async (): Promise<Trial<TConfig> | null> => {
     if (stopReason !== null) return null;
-    if (options.trials !== undefined && started >= options.trials) stopReason ??= "trials";
-    else if (Date.now() >= deadline) stopReason ??= "timeout";
-    else if (options.signal?.aborted) stopReason ??= "aborted";
-    else if (firstError !== null) stopReason ??= "error";
+    stopReason = options.trials !== undefined && started >= options.trials ? "trials" : interruption();
     if (stopReason !== null) return null;
     started++;
     for (;;) {
@@ -175,9 +175,9 @@ export async function optimize<TConfig extends object = Record<string, unknown>>
       }
       // Nothing left to propose, but another process's trial may still go stale and come back to the
       // queue: with heartbeats on, wait for those to finish or to be taken back, unless the sweep is closed.
-      const othersRunning = heartbeat !== null && !next.stop.startsWith("sweep is ") && (await runningElsewhere(sweep, ours)) > 0;
+      const othersRunning = heartbeat !== null && !isClosedStop(next.stop) && (await runningElsewhere(sweep, ours)) > 0;
       // While waiting, a callback's stop(), an objective error, the signal or the timeout still end the call.
-      const interrupted = stopReason ?? (firstError !== null ? "error" : options.signal?.aborted ? "aborted" : Date.now() >= deadline ? "timeout" : null);
+      const interrupted = stopReason ?? interruption();
       if (!othersRunning || interrupted !== null) {
         started--;
         stopReason ??= othersRunning ? interrupted : next.stop;

@@ -75,6 +75,13 @@ export type NextResult<TConfig extends object = Record<string, unknown>> = { rea
 
 /** Sweep statuses in which no new trial is handed out. */
 const CLOSED_STATUSES = new Set(["finished", "stopped", "failed"]);
+/** How `next` words the stop of a closed sweep ("sweep is stopped"). */
+const CLOSED_STOP_PREFIX = "sweep is ";
+
+/** Whether a stop from `next` says the sweep is closed (rather than that it has nothing left to propose). */
+export function isClosedStop(reason: string): boolean {
+  return reason.startsWith(CLOSED_STOP_PREFIX);
+}
 
 export function defaultWorkerName(): string {
   return `${hostname()}:${process.pid}`;
@@ -181,7 +188,7 @@ export class Sweep<TConfig extends object = Record<string, unknown>> {
   async next(options: AskOptions = {}): Promise<NextResult<TConfig>> {
     const record = await this.storage.getSweep(this.id);
     if (!record) throw new SweepNotFoundError(this.id, this.storage.location);
-    if (CLOSED_STATUSES.has(record.status)) return { stop: `sweep is ${record.status}` };
+    if (CLOSED_STATUSES.has(record.status)) return { stop: `${CLOSED_STOP_PREFIX}${record.status}` };
 
     const metricName = this.metric?.name;
     const result = await this.storage.claimTrial(this.id, {

@@ -184,10 +184,7 @@ export function splitGoodBad(
       const depth = depthOf(t);
       if (depth < reference) {
         // Stopped before the reference step: left out, unless its step proves predictive (below).
-        if (!judgeable(t)) continue;
-        const list = leftOut.get(depth);
-        if (list === undefined) leftOut.set(depth, [i]);
-        else list.push(i);
+        if (judgeable(t)) fileUnder(leftOut, depth, i);
         continue;
       }
       loss.set(i, lossAt(t, reference, sign));
@@ -197,9 +194,7 @@ export function splitGoodBad(
   const lie = liar === false || liar === "worst" ? null : lieValue(liar, trials, indices, sign);
   if (lie !== null) for (const i of pending) (loss.set(i, lie), ranked.push(i));
   ranked.sort((a, b) => compareLoss(loss.get(a)!, loss.get(b)!) || a - b);
-  const byHistory = (a: number, b: number): number => a - b;
-  for (const list of leftOut.values()) list.sort(byHistory);
-  const completedViews = completed.sort(byHistory).slice(-CALIBRATION_SAMPLE).map((i) => trials[i]!);
+  const completedViews = completed.sort((a, b) => a - b).slice(-CALIBRATION_SAMPLE).map((i) => trials[i]!);
   const last = judgedBad(leftOut, (depth) => stepPredicts(completedViews, depth, sign));
   // The judged-bad trials count towards gamma's n (they are ranked, last) but are never good.
   const nGood = Math.max(0, Math.min(ranked.length, gamma(ranked.length + last.length)));
@@ -362,10 +357,7 @@ export class IncrementalRanking {
    */
   private place(list: number[], i: number, t: TrialView, sign: number, inOrder: boolean): void {
     if (this.depth[i]! < this.reference) {
-      if (!judgeable(t)) return;
-      const left = this.leftOut.get(this.depth[i]!);
-      if (left === undefined) this.leftOut.set(this.depth[i]!, [i]);
-      else insertAscending(left, i);
+      if (judgeable(t)) fileUnder(this.leftOut, this.depth[i]!, i);
       return;
     }
     this.loss[i] = lossAt(t, this.reference, sign);
@@ -420,6 +412,13 @@ export class IncrementalRanking {
     if (lo === list.length) list.push(i);
     else list.splice(lo, 0, i);
   }
+}
+
+/** Add trial index `i` to `byDepth`'s ascending list for `depth`. */
+function fileUnder(byDepth: Map<number, number[]>, depth: number, i: number): void {
+  const list = byDepth.get(depth);
+  if (list === undefined) byDepth.set(depth, [i]);
+  else insertAscending(list, i);
 }
 
 /** Insert `i` into the ascending `list` (binary search; appends cost O(1)). */
